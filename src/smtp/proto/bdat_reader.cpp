@@ -1,0 +1,97 @@
+#include "smtp/proto/bdat_reader.hpp"
+
+#include <algorithm>
+
+namespace postino::smtp {
+
+BdatReader::BdatReader(BodyOptions opts, bool binary) : opts_(opts), binary_(binary) {}
+
+void BdatReader::reset() {
+  started_ = false;
+  last_ = false;
+  pending_cr_ = false;
+  remaining_ = 0;
+  errors_ = {};
+  message_bytes_ = 0;
+  line_bytes_ = 0;
+}
+
+void BdatReader::start_chunk(uint64_t size, bool last) {
+  started_ = true;
+  last_ = last;
+  remaining_ = size;
+}
+
+void BdatReader::emit(std::string_view bytes, std::string& out) {
+  uint64_t before = message_bytes_;
+  message_bytes_ += bytes.size();
+  uint64_t max = opts_.max_message_bytes;
+  if (max != 0 && message_bytes_ > max) {
+    // Keep counting, stop storing: exactly the first `max` bytes are kept,
+    // whatever the chunking.
+    errors_.size_exceeded = true;
+    if (before < max) out.append(bytes.substr(0, static_cast<size_t>(max - before)));
+    return;
+  }
+  out.append(bytes);
+}
+
+void BdatReader::bare(std::string& out) {
+  if (opts_.bare_newlines == NewlinePolicy::Reject) errors_.bare_newline = true;
+  emit("\r\n", out);
+  line_bytes_ = 0;
+}
+
+// End of the last chunk: a CR left pending had no LF.
+void BdatReader::finish(std::string& out) {
+  if (pending_cr_) {
+    pending_cr_ = false;
+    bare(out);
+  }
+}
+
+FeedResult BdatReader::feed(std::string_view in, std::string& out) {
+  size_t n = static_cast<size_t>(std::min<uint64_t>(remaining_, in.size()));
+  std::string_view chunk = in.substr(0, n);
+  remaining_ -= n;
+  if (binary_) {
+    emit(chunk, out);  // RFC 3030 §3: BINARYMIME bytes are opaque
+  } else {
+    size_t i = 0;
+    while (i < chunk.size()) {
+      if (pending_cr_) {
+        pending_cr_ = false;
+        if (chunk[i] == '\n') {
+          emit("\r\n", out);
+          line_bytes_ = 0;
+          ++i;
+          continue;
+        }
+        bare(out);
+      }
+      size_t j = chunk.find_first_of("\r\n", i);
+      size_t stop = j == std::string_view::npos ? chunk.size() : j;
+      if (stop > i) {
+        line_bytes_ += stop - i;
+        // RFC 5321 §4.5.3.1.6, incl. the CRLF still to come.
+        if (opts_.max_line_bytes != 0 && line_bytes_ + 2 > opts_.max_line_bytes)
+          errors_.line_too_long = true;
+        emit(chunk.substr(i, stop - i), out);
+      }
+      i = stop;
+      if (j != std::string_view::npos) {
+        if (chunk[j] == '\r') {
+          pending_cr_ = true;
+        } else {
+          bare(out);
+        }
+        ++i;
+      }
+    }
+  }
+  bool done = remaining_ == 0;
+  if (done && last_) finish(out);
+  return FeedResult{n, done};
+}
+
+}  // namespace postino::smtp
