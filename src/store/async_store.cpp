@@ -1,0 +1,166 @@
+#include "store/async_store.hpp"
+
+namespace postino::store {
+
+namespace {
+
+// Completion state for deliver_async: the backend's callback must be copyable
+// (std::function), the awaitable handler is move-only, so it lives here.
+template <class Handler>
+struct PendingDeliver {
+  Handler handler;
+  asio::executor_work_guard<asio::associated_executor_t<Handler>> work;
+};
+
+// Hands req to the backend's group-commit writer and resumes the caller on its
+// executor with transform(result). A coroutine with everything it owns held in
+// named locals: g++ 12 mishandles temporaries inside co_await expressions.
+template <class R, class Transform>
+asio::awaitable<R> deliver_via(StoreBackend& backend, AppendRequest req, Transform transform) {
+  auto initiation = [&backend, &req, &transform](auto handler) {
+    using H = decltype(handler);
+    auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+    auto pending =
+        std::make_shared<PendingDeliver<H>>(PendingDeliver<H>{std::move(handler), std::move(work)});
+    backend.deliver_async(std::move(req),
+                          [pending, transform](Result<std::vector<AppendResult>> r) {
+                            auto ex = pending->work.get_executor();
+                            R out = transform(std::move(r));
+                            asio::post(ex, [pending, out = std::move(out)]() mutable {
+                              std::move(pending->handler)(std::move(out));
+                              pending->work.reset();
+                            });
+                          });
+  };
+  R result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(R)>(
+      std::move(initiation), asio::use_awaitable);
+  co_return result;
+}
+
+}  // namespace
+
+AsyncStore::AsyncStore(StoreBackend& backend, size_t workers)
+    : backend_(backend), pool_(workers == 0 ? 1 : workers) {}
+
+AsyncStore::~AsyncStore() { pool_.join(); }
+
+asio::awaitable<Result<std::vector<AppendResult>>> AsyncStore::deliver(AppendRequest req) {
+  using R = Result<std::vector<AppendResult>>;
+  return deliver_via<R>(backend_, std::move(req), [](R r) { return r; });
+}
+
+asio::awaitable<Result<AppendResult>> AsyncStore::append(AppendRequest req) {
+  using R = Result<AppendResult>;
+  if (req.targets.size() != 1) req.raw.reset();  // the backend then refuses it
+  return deliver_via<R>(backend_, std::move(req), [](Result<std::vector<AppendResult>> r) -> R {
+    if (!r) return r.take_error();
+    return std::move(r->front());
+  });
+}
+
+asio::awaitable<Result<Account>> AsyncStore::get_account(std::string address) {
+  return run<Result<Account>>(
+      [a = std::move(address)](StoreBackend& b) { return b.get_account(a); });
+}
+
+asio::awaitable<Result<std::vector<Mailbox>>> AsyncStore::list_mailboxes(AccountId account) {
+  return run<Result<std::vector<Mailbox>>>(
+      [account](StoreBackend& b) { return b.list_mailboxes(account); });
+}
+
+asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox(AccountId account, std::string name) {
+  return run<Result<Mailbox>>(
+      [account, n = std::move(name)](StoreBackend& b) { return b.get_mailbox(account, n); });
+}
+
+asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox_by_id(MailboxId id) {
+  return run<Result<Mailbox>>([id](StoreBackend& b) { return b.get_mailbox_by_id(id); });
+}
+
+asio::awaitable<Result<Mailbox>> AsyncStore::create_mailbox(AccountId account, std::string name,
+                                                            std::string special_use) {
+  return run<Result<Mailbox>>([account, n = std::move(name), su = std::move(special_use)](
+                                  StoreBackend& b) { return b.create_mailbox(account, n, su); });
+}
+
+asio::awaitable<Status> AsyncStore::delete_mailbox(AccountId account, std::string name) {
+  return run<Status>(
+      [account, n = std::move(name)](StoreBackend& b) { return b.delete_mailbox(account, n); });
+}
+
+asio::awaitable<Result<Mailbox>> AsyncStore::rename_mailbox(AccountId account, std::string from,
+                                                            std::string to) {
+  return run<Result<Mailbox>>([account, f = std::move(from), t = std::move(to)](StoreBackend& b) {
+    return b.rename_mailbox(account, f, t);
+  });
+}
+
+asio::awaitable<Status> AsyncStore::subscribe(AccountId account, std::string name) {
+  return run<Status>(
+      [account, n = std::move(name)](StoreBackend& b) { return b.subscribe(account, n); });
+}
+
+asio::awaitable<Status> AsyncStore::unsubscribe(AccountId account, std::string name) {
+  return run<Status>(
+      [account, n = std::move(name)](StoreBackend& b) { return b.unsubscribe(account, n); });
+}
+
+asio::awaitable<Result<std::vector<std::string>>> AsyncStore::list_subscriptions(
+    AccountId account) {
+  return run<Result<std::vector<std::string>>>(
+      [account](StoreBackend& b) { return b.list_subscriptions(account); });
+}
+
+asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId mailbox,
+                                                                    UidSet uids) {
+  return run<Result<std::vector<MessageMeta>>>(
+      [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch(mailbox, u); });
+}
+
+asio::awaitable<Result<std::vector<FlagState>>> AsyncStore::fetch_flags(MailboxId mailbox,
+                                                                        UidSet uids) {
+  return run<Result<std::vector<FlagState>>>(
+      [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch_flags(mailbox, u); });
+}
+
+asio::awaitable<Result<std::string>> AsyncStore::read_blob(std::string blob_id, uint64_t offset,
+                                                           uint64_t length) {
+  return run<Result<std::string>>([id = std::move(blob_id), offset, length](StoreBackend& b) {
+    return b.read_blob(id, offset, length);
+  });
+}
+
+asio::awaitable<Result<StoreFlagsResult>> AsyncStore::store_flags(MailboxId mailbox, UidSet uids,
+                                                                  FlagUpdate update) {
+  return run<Result<StoreFlagsResult>>(
+      [mailbox, u = std::move(uids), up = std::move(update)](StoreBackend& b) {
+        return b.store_flags(mailbox, u, up);
+      });
+}
+
+asio::awaitable<Result<std::vector<Uid>>> AsyncStore::expunge(MailboxId mailbox,
+                                                              std::optional<UidSet> uids) {
+  return run<Result<std::vector<Uid>>>(
+      [mailbox, u = std::move(uids)](StoreBackend& b) { return b.expunge(mailbox, u); });
+}
+
+asio::awaitable<Result<CopyResult>> AsyncStore::copy(MailboxId src, UidSet uids, MailboxId dst) {
+  return run<Result<CopyResult>>(
+      [src, u = std::move(uids), dst](StoreBackend& b) { return b.copy(src, u, dst); });
+}
+
+asio::awaitable<Result<CopyResult>> AsyncStore::move(MailboxId src, UidSet uids, MailboxId dst) {
+  return run<Result<CopyResult>>(
+      [src, u = std::move(uids), dst](StoreBackend& b) { return b.move(src, u, dst); });
+}
+
+asio::awaitable<Result<ChangesSince>> AsyncStore::changes_since(MailboxId mailbox, ModSeq since) {
+  return run<Result<ChangesSince>>(
+      [mailbox, since](StoreBackend& b) { return b.changes_since(mailbox, since); });
+}
+
+asio::awaitable<Result<QuotaUsage>> AsyncStore::quota(AccountId account) {
+  return run<Result<QuotaUsage>>([account](StoreBackend& b) { return b.quota(account); });
+}
+
+}  // namespace postino::store

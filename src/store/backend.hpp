@@ -1,0 +1,108 @@
+// StoreBackend: the synchronous mail-store interface every backend implements
+// (SQLite now, PostgreSQL later). It speaks mail, not SQL (DESIGN.md "Store"):
+// directory, mailboxes with IMAP sync state, messages, flags, expunge with
+// tombstones, copy/move, changes since a MODSEQ, quota.
+// Rules every backend keeps (the conformance suite in tests/unit/store checks them):
+//  - every change bumps the mailbox HIGHESTMODSEQ and gives changed messages that
+//    MODSEQ (RFC 7162 §3.1); UIDNEXT only grows (RFC 9051 §2.3.1.1);
+//  - UIDVALIDITY is set at creation and differs when a name is reused;
+//  - deliver()/append() return only once the blob is on disk and the metadata is
+//    committed (DESIGN.md "Durability"); changes reach change_bus() after commit;
+//  - an append over quota fails with Errc::quota and writes nothing.
+// Ownership: the backend owns its connections, writer thread and ChangeBus.
+// Thread rules: every method is thread-safe and blocking. Do not call from an
+// I/O thread: sessions use AsyncStore (store/async_store.hpp).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "store/change_bus.hpp"
+#include "store/types.hpp"
+
+namespace postino::store {
+
+class StoreBackend {
+ public:
+  virtual ~StoreBackend() = default;
+
+  // ---- directory ----
+  virtual Status add_domain(std::string_view name) = 0;
+  // Fails with Errc::busy while accounts or aliases of the domain exist.
+  virtual Status remove_domain(std::string_view name) = 0;
+  virtual Result<std::vector<Domain>> list_domains() = 0;
+  // The domain must exist. Creates INBOX and the RFC 6154 special-use
+  // mailboxes Sent, Drafts, Trash, Junk, Archive, all subscribed.
+  virtual Result<Account> add_account(std::string_view address, const Credentials& creds) = 0;
+  // Removes the account with its mailboxes and messages.
+  virtual Status remove_account(std::string_view address) = 0;
+  virtual Result<std::vector<Account>> list_accounts() = 0;
+  virtual Result<Account> get_account(std::string_view address) = 0;
+  virtual Result<Account> get_account_by_id(AccountId id) = 0;
+  virtual Status set_credentials(std::string_view address, const Credentials& creds) = 0;
+  virtual Status set_quota(std::string_view address, uint64_t quota_bytes) = 0;
+  virtual Status add_alias(std::string_view address, std::string_view target) = 0;
+  virtual Status remove_alias(std::string_view address) = 0;
+  virtual Result<std::vector<Alias>> list_aliases() = 0;
+  // The alias target, or Errc::not_found.
+  virtual Result<std::string> resolve_alias(std::string_view address) = 0;
+
+  // ---- mailboxes ----
+  virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
+  virtual Result<Mailbox> get_mailbox(AccountId account, std::string_view name) = 0;
+  virtual Result<Mailbox> get_mailbox_by_id(MailboxId id) = 0;
+  // Creates exactly this name (parents are the caller's business).
+  virtual Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
+                                         std::string_view special_use = {}) = 0;
+  // INBOX cannot be deleted (RFC 9051 §6.3.5).
+  virtual Status delete_mailbox(AccountId account, std::string_view name) = 0;
+  // Renaming INBOX moves its messages to a new mailbox and leaves INBOX empty
+  // (RFC 9051 §6.3.6). Renames exactly this mailbox (children: the caller).
+  virtual Result<Mailbox> rename_mailbox(AccountId account, std::string_view from,
+                                         std::string_view to) = 0;
+  // Subscriptions may name mailboxes that do not exist (RFC 9051 §6.3.7).
+  virtual Status subscribe(AccountId account, std::string_view name) = 0;
+  virtual Status unsubscribe(AccountId account, std::string_view name) = 0;
+  virtual Result<std::vector<std::string>> list_subscriptions(AccountId account) = 0;
+
+  // ---- messages ----
+  using DeliverCallback = std::function<void(Result<std::vector<AppendResult>>)>;
+  // Stores req.raw once and appends it to every target, all in one transaction:
+  // either every target gets the message or none does. `done` runs on a store
+  // thread after commit (and after the change bus saw the changes); keep it cheap.
+  virtual void deliver_async(AppendRequest req, DeliverCallback done) = 0;
+  // Blocking form of deliver_async.
+  Result<std::vector<AppendResult>> deliver(AppendRequest req);
+  // One target: convenience over deliver().
+  Result<AppendResult> append(AppendRequest req);
+
+  virtual Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids) = 0;
+  virtual Result<std::vector<FlagState>> fetch_flags(MailboxId mailbox, const UidSet& uids) = 0;
+  // Raw bytes of a blob: [offset, offset+length) clipped to the blob;
+  // length = npos means to the end.
+  virtual Result<std::string> read_blob(std::string_view blob_id, uint64_t offset = 0,
+                                        uint64_t length = std::string::npos) = 0;
+  virtual Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
+                                               const FlagUpdate& update) = 0;
+  // Expunges messages flagged \Deleted (within `uids` if given: UID EXPUNGE,
+  // RFC 9051 §6.4.9) and leaves tombstones. Returns the expunged UIDs, ascending.
+  virtual Result<std::vector<Uid>> expunge(MailboxId mailbox,
+                                           const std::optional<UidSet>& uids = std::nullopt) = 0;
+  // Copies to dst (same account), new UIDs in source order (RFC 4315 COPYUID).
+  virtual Result<CopyResult> copy(MailboxId src, const UidSet& uids, MailboxId dst) = 0;
+  // Copy + expunge from src regardless of \Deleted (RFC 6851).
+  virtual Result<CopyResult> move(MailboxId src, const UidSet& uids, MailboxId dst) = 0;
+  // RFC 7162 §3.1.4.1 / §3.2.5: messages changed and UIDs vanished after `since`.
+  virtual Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) = 0;
+  virtual Result<QuotaUsage> quota(AccountId account) = 0;
+
+  virtual ChangeBus& change_bus() = 0;
+  virtual StoreStats stats() const = 0;
+};
+
+}  // namespace postino::store

@@ -1,0 +1,377 @@
+// SqliteBackend operations: reads on a pooled read connection, writes as
+// WriteOps on the group-commit writer (see sqlite_backend.hpp).
+#include <future>
+
+#include "base/limits.hpp"
+#include "base/metrics.hpp"
+#include "base/strings.hpp"
+#include "store/sql/queries.hpp"
+#include "store/sqlite/sqlite_backend.hpp"
+
+namespace postino::store::sqlite {
+
+namespace {
+
+metrics::Histogram& op_histogram(const char* op) {
+  return metrics::histogram("postino_store_op_seconds", "Store operation latency", {{"op", op}});
+}
+
+#define POSTINO_STORE_TIMED(op)             \
+  static auto& op_hist_ = op_histogram(op); \
+  metrics::Timer op_timer_(op_hist_)
+
+// Collects every row of q through `read`.
+template <class T, class F>
+Result<std::vector<T>> collect(Result<Query> q, F read) {
+  if (!q) return q.take_error();
+  std::vector<T> out;
+  while (true) {
+    auto row = q->step();
+    if (!row) return row.take_error();
+    if (!*row) return out;
+    out.push_back(read(*q));
+  }
+}
+
+// The single row of q through `read`, or not_found(what).
+template <class T, class F>
+Result<T> one(Result<Query> q, F read, const std::string& what) {
+  if (!q) return q.take_error();
+  auto row = q->step();
+  if (!row) return row.take_error();
+  if (!*row) return make_error(Errc::not_found, what);
+  return read(*q);
+}
+
+}  // namespace
+
+template <class R, class Fn>
+R SqliteBackend::write_sync(Fn fn) {
+  auto out = std::make_shared<std::optional<R>>();
+  std::promise<void> done;
+  auto fut = done.get_future();
+  WriteOp op;
+  op.body = [out, fn = std::move(fn)](Db& db, OpContext& ctx) -> Status {
+    R r = fn(db, ctx);
+    Status st = r ? Status{} : Status(r.error());
+    out->emplace(std::move(r));
+    return st;
+  };
+  op.done = [out, &done](Status st) {
+    if (!st) out->emplace(st.take_error());
+    done.set_value();
+  };
+  submit(std::move(op));
+  fut.wait();
+  return std::move(**out);
+}
+
+// ---- directory ----
+
+Status SqliteBackend::add_domain(std::string_view name) {
+  std::string d = to_lower(trim(name));
+  if (d.empty() || d.size() > limits::kMaxDomainLength || d.find('@') != std::string::npos ||
+      d.find(' ') != std::string::npos)
+    return make_error(Errc::invalid, "bad domain name");
+  return write_sync<Status>([d](Db& db, OpContext&) -> Status {
+    auto st = db.run(sql::kAddDomain, d);
+    if (!st && st.error().code == Errc::exists) return make_error(Errc::exists, "domain exists");
+    return st;
+  });
+}
+
+Status SqliteBackend::remove_domain(std::string_view name) {
+  std::string d = to_lower(trim(name));
+  return write_sync<Status>([d](Db& db, OpContext&) -> Status {
+    auto in_use = one<int64_t>(
+        db.query(sql::kDomainInUse, d, d), [](const Query& q) { return q.i64(0); }, "");
+    if (!in_use) return in_use.take_error();
+    if (*in_use > 0) return make_error(Errc::busy, "domain has accounts or aliases");
+    auto st = db.run(sql::kRemoveDomain, d);
+    if (!st) return st;
+    if (db.changes() == 0) return make_error(Errc::not_found, "no such domain: " + d);
+    return {};
+  });
+}
+
+Result<std::vector<Domain>> SqliteBackend::list_domains() {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return collect<Domain>((*c)->query(sql::kListDomains),
+                         [](const Query& q) { return Domain{q.text(0)}; });
+}
+
+Result<Account> SqliteBackend::add_account(std::string_view address, const Credentials& creds) {
+  return write_sync<Result<Account>>([a = std::string(address), creds](Db& db, OpContext& ctx) {
+    return op_add_account(db, ctx, a, creds);
+  });
+}
+
+Status SqliteBackend::remove_account(std::string_view address) {
+  return write_sync<Status>(
+      [a = std::string(address)](Db& db, OpContext& ctx) { return op_remove_account(db, ctx, a); });
+}
+
+Result<std::vector<Account>> SqliteBackend::list_accounts() {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return collect<Account>((*c)->query(sql::kListAccounts), account_from_row);
+}
+
+Result<Account> SqliteBackend::get_account(std::string_view address) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  std::string a = to_lower(trim(address));
+  return one<Account>((*c)->query(sql::kGetAccount, a), account_from_row, "no such account: " + a);
+}
+
+Result<Account> SqliteBackend::get_account_by_id(AccountId id) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return one<Account>((*c)->query(sql::kGetAccountById, id), account_from_row, "no such account");
+}
+
+Status SqliteBackend::set_credentials(std::string_view address, const Credentials& creds) {
+  std::string a = to_lower(trim(address));
+  return write_sync<Status>([a, creds](Db& db, OpContext&) -> Status {
+    auto st = db.run(sql::kSetCredentials, creds.password_hash, creds.scram_salt,
+                     creds.scram_iterations, creds.scram_stored_key, creds.scram_server_key, a);
+    if (st && db.changes() == 0) return make_error(Errc::not_found, "no such account: " + a);
+    return st;
+  });
+}
+
+Status SqliteBackend::set_quota(std::string_view address, uint64_t quota_bytes) {
+  std::string a = to_lower(trim(address));
+  return write_sync<Status>([a, quota_bytes](Db& db, OpContext&) -> Status {
+    auto st = db.run(sql::kSetQuota, quota_bytes, a);
+    if (st && db.changes() == 0) return make_error(Errc::not_found, "no such account: " + a);
+    return st;
+  });
+}
+
+Status SqliteBackend::add_alias(std::string_view address, std::string_view target) {
+  auto a = normalize_address(address);
+  if (!a) return a.take_error();
+  auto t = normalize_address(target);
+  if (!t) return t.take_error();
+  return write_sync<Status>([a = *a, t = *t](Db& db, OpContext&) -> Status {
+    std::string d = domain_of(a);
+    auto known = one<int>(
+        db.query(sql::kDomainExists, d), [](const Query&) { return 1; }, "no such domain: " + d);
+    if (!known) return known.take_error();
+    auto st = db.run(sql::kAddAlias, a, d, t);
+    if (!st && st.error().code == Errc::exists) return make_error(Errc::exists, "alias exists");
+    return st;
+  });
+}
+
+Status SqliteBackend::remove_alias(std::string_view address) {
+  std::string a = to_lower(trim(address));
+  return write_sync<Status>([a](Db& db, OpContext&) -> Status {
+    auto st = db.run(sql::kRemoveAlias, a);
+    if (st && db.changes() == 0) return make_error(Errc::not_found, "no such alias: " + a);
+    return st;
+  });
+}
+
+Result<std::vector<Alias>> SqliteBackend::list_aliases() {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return collect<Alias>((*c)->query(sql::kListAliases), [](const Query& q) {
+    return Alias{q.text(0), q.text(1)};
+  });
+}
+
+Result<std::string> SqliteBackend::resolve_alias(std::string_view address) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  std::string a = to_lower(trim(address));
+  return one<std::string>((*c)->query(sql::kResolveAlias, a),
+                          [](const Query& q) { return q.text(0); }, "no such alias: " + a);
+}
+
+// ---- mailboxes ----
+
+Result<std::vector<Mailbox>> SqliteBackend::list_mailboxes(AccountId account) {
+  POSTINO_STORE_TIMED("list_mailboxes");
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return collect<Mailbox>((*c)->query(sql::kListMailboxes, account), mailbox_from_row);
+}
+
+Result<Mailbox> SqliteBackend::get_mailbox(AccountId account, std::string_view name) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  std::string n = normalize_mailbox_name(name);
+  return one<Mailbox>((*c)->query(sql::kGetMailbox, account, n), mailbox_from_row,
+                      "no such mailbox: " + n);
+}
+
+Result<Mailbox> SqliteBackend::get_mailbox_by_id(MailboxId id) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return one<Mailbox>((*c)->query(sql::kGetMailboxById, id), mailbox_from_row, "no such mailbox");
+}
+
+Result<Mailbox> SqliteBackend::create_mailbox(AccountId account, std::string_view name,
+                                              std::string_view special_use) {
+  return write_sync<Result<Mailbox>>(
+      [account, n = std::string(name), su = std::string(special_use)](Db& db, OpContext& ctx) {
+        return op_create_mailbox(db, ctx, account, n, su);
+      });
+}
+
+Status SqliteBackend::delete_mailbox(AccountId account, std::string_view name) {
+  return write_sync<Status>([account, n = std::string(name)](Db& db, OpContext& ctx) {
+    return op_delete_mailbox(db, ctx, account, n);
+  });
+}
+
+Result<Mailbox> SqliteBackend::rename_mailbox(AccountId account, std::string_view from,
+                                              std::string_view to) {
+  return write_sync<Result<Mailbox>>(
+      [account, f = std::string(from), t = std::string(to)](Db& db, OpContext& ctx) {
+        return op_rename_mailbox(db, ctx, account, f, t);
+      });
+}
+
+Status SqliteBackend::subscribe(AccountId account, std::string_view name) {
+  std::string n = normalize_mailbox_name(name);
+  if (auto st = validate_mailbox_name(n); !st) return st;
+  return write_sync<Status>(
+      [account, n](Db& db, OpContext&) { return db.run(sql::kSubscribe, account, n); });
+}
+
+Status SqliteBackend::unsubscribe(AccountId account, std::string_view name) {
+  std::string n = normalize_mailbox_name(name);
+  return write_sync<Status>([account, n](Db& db, OpContext&) -> Status {
+    auto st = db.run(sql::kUnsubscribe, account, n);
+    if (st && db.changes() == 0) return make_error(Errc::not_found, "not subscribed: " + n);
+    return st;
+  });
+}
+
+Result<std::vector<std::string>> SqliteBackend::list_subscriptions(AccountId account) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return collect<std::string>((*c)->query(sql::kListSubscriptions, account),
+                              [](const Query& q) { return q.text(0); });
+}
+
+// ---- messages ----
+
+Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const UidSet& uids) {
+  POSTINO_STORE_TIMED("fetch");
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  std::vector<MessageMeta> out;
+  for (const auto& r : uids.ranges) {
+    auto part = collect<MessageMeta>((*c)->query(sql::kFetchMessages, mailbox, r.first, r.last),
+                                     [mailbox](const Query& q) {
+                                       MessageMeta m;
+                                       m.mailbox_id = mailbox;
+                                       m.uid = static_cast<Uid>(q.i64(0));
+                                       m.modseq = q.u64(1);
+                                       m.flags = split_flags(q.text(2));
+                                       m.internal_date = q.i64(3);
+                                       m.size = q.u64(4);
+                                       m.blob_id = q.text(5);
+                                       m.envelope = q.text(6);
+                                       m.bodystructure = q.text(7);
+                                       m.body = q.text(8);
+                                       m.header_summary = q.text(9);
+                                       return m;
+                                     });
+    if (!part) return part.take_error();
+    for (auto& m : *part) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<std::vector<FlagState>> SqliteBackend::fetch_flags(MailboxId mailbox, const UidSet& uids) {
+  POSTINO_STORE_TIMED("fetch_flags");
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  std::vector<FlagState> out;
+  for (const auto& r : uids.ranges) {
+    auto part = collect<FlagState>((*c)->query(sql::kFetchFlags, mailbox, r.first, r.last),
+                                   flag_state_from_row);
+    if (!part) return part.take_error();
+    for (auto& m : *part) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<std::string> SqliteBackend::read_blob(std::string_view blob_id, uint64_t offset,
+                                             uint64_t length) {
+  POSTINO_STORE_TIMED("read_blob");
+  return blobs_->read(blob_id, offset, length);
+}
+
+Result<StoreFlagsResult> SqliteBackend::store_flags(MailboxId mailbox, const UidSet& uids,
+                                                    const FlagUpdate& update) {
+  POSTINO_STORE_TIMED("store_flags");
+  return write_sync<Result<StoreFlagsResult>>([mailbox, uids, update](Db& db, OpContext& ctx) {
+    return op_store_flags(db, ctx, mailbox, uids, update);
+  });
+}
+
+Result<std::vector<Uid>> SqliteBackend::expunge(MailboxId mailbox,
+                                                const std::optional<UidSet>& uids) {
+  POSTINO_STORE_TIMED("expunge");
+  return write_sync<Result<std::vector<Uid>>>(
+      [mailbox, uids](Db& db, OpContext& ctx) { return op_expunge(db, ctx, mailbox, uids); });
+}
+
+Result<CopyResult> SqliteBackend::copy(MailboxId src, const UidSet& uids, MailboxId dst) {
+  POSTINO_STORE_TIMED("copy");
+  return write_sync<Result<CopyResult>>([src, uids, dst](Db& db, OpContext& ctx) {
+    return op_copy(db, ctx, src, uids, dst, /*move=*/false);
+  });
+}
+
+Result<CopyResult> SqliteBackend::move(MailboxId src, const UidSet& uids, MailboxId dst) {
+  POSTINO_STORE_TIMED("move");
+  return write_sync<Result<CopyResult>>([src, uids, dst](Db& db, OpContext& ctx) {
+    return op_copy(db, ctx, src, uids, dst, /*move=*/true);
+  });
+}
+
+Result<ChangesSince> SqliteBackend::changes_since(MailboxId mailbox, ModSeq since) {
+  POSTINO_STORE_TIMED("changes_since");
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  // One read transaction so HIGHESTMODSEQ, changes and tombstones agree.
+  if (auto st = (*c)->exec("BEGIN"); !st) return st.take_error();
+  auto finish = [&](auto r) {
+    (void)(*c)->exec("COMMIT");
+    return r;
+  };
+  ChangesSince out;
+  auto hms = one<ModSeq>((*c)->query(sql::kMailboxState, mailbox),
+                         [](const Query& q) { return q.u64(4); }, "no such mailbox");
+  if (!hms) return finish(Result<ChangesSince>(hms.take_error()));
+  out.highestmodseq = *hms;
+  auto changed =
+      collect<FlagState>((*c)->query(sql::kChangedSince, mailbox, since), flag_state_from_row);
+  if (!changed) return finish(Result<ChangesSince>(changed.take_error()));
+  out.changed = std::move(*changed);
+  auto vanished = collect<Uid>((*c)->query(sql::kVanishedSince, mailbox, since),
+                               [](const Query& q) { return static_cast<Uid>(q.i64(0)); });
+  if (!vanished) return finish(Result<ChangesSince>(vanished.take_error()));
+  out.vanished = std::move(*vanished);
+  return finish(Result<ChangesSince>(std::move(out)));
+}
+
+Result<QuotaUsage> SqliteBackend::quota(AccountId account) {
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return one<QuotaUsage>((*c)->query(sql::kGetQuota, account),
+                         [](const Query& q) {
+                           return QuotaUsage{q.u64(0), q.u64(1)};
+                         },
+                         "no such account");
+}
+
+}  // namespace postino::store::sqlite

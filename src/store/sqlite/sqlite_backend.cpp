@@ -1,0 +1,312 @@
+// SqliteBackend infrastructure: open + migrations, the read pool, the
+// group-commit writer and the counters. The operations are in sqlite_api.cpp.
+#include "store/sqlite/sqlite_backend.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <unordered_set>
+
+#include "base/limits.hpp"
+#include "base/log.hpp"
+#include "base/metrics.hpp"
+#include "store/sql/queries.hpp"
+#include "store/sql/schema.hpp"
+
+namespace postino::store::sqlite {
+
+namespace {
+
+// Group-commit bounds: a batch takes at most this many ops / blob bytes, so
+// one huge burst does not delay the first waiter's reply without bound.
+constexpr size_t kMaxBatchOps = 512;
+constexpr uint64_t kMaxBatchBlobBytes = 64u << 20;
+constexpr size_t kMaxIdleReaders = 8;
+
+metrics::Counter& m_appends() {
+  static auto& c = metrics::counter("postino_store_appends_total", "Messages appended");
+  return c;
+}
+metrics::Counter& m_batches() {
+  static auto& c = metrics::counter("postino_store_batches_total", "Writer batches");
+  return c;
+}
+metrics::Counter& m_commits() {
+  static auto& c = metrics::counter("postino_store_commits_total", "Store transactions committed");
+  return c;
+}
+metrics::Counter& m_syncs() {
+  static auto& c = metrics::counter("postino_store_syncs_total", "Blob store syncs (syncfs)");
+  return c;
+}
+metrics::Histogram& m_batch_seconds() {
+  static auto& h = metrics::histogram("postino_store_op_seconds", "Store operation latency",
+                                      {{"op", "write_batch"}});
+  return h;
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status migrate(Db& db) {
+  if (auto st = db.exec(sql::kCreateSchemaVersion); !st) return st;
+  int64_t version = 0;
+  {
+    auto q = db.query(sql::kGetSchemaVersion);
+    if (!q) return q.take_error();
+    auto row = q->step();
+    if (!row) return row.take_error();
+    if (*row && !q->is_null(0)) version = q->i64(0);
+  }
+  if (version > sql::latest_schema_version())
+    return make_error(Errc::invalid, "store schema is newer than this program");
+  for (const auto& m : sql::migrations()) {
+    if (m.version <= version) continue;
+    if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st;
+    Status st;
+    for (const char* stmt : m.statements) {
+      st = db.exec(stmt);
+      if (!st) break;
+    }
+    if (st) st = db.run(sql::kSetSchemaVersion, m.version);
+    if (st) st = db.exec("COMMIT");
+    if (!st) {
+      (void)db.exec("ROLLBACK");
+      return make_error(st.error().code,
+                        "migration " + std::to_string(m.version) + ": " + st.error().message);
+    }
+    log::info("store.migrated", {{"version", m.version}});
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteBackend>> SqliteBackend::open(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return make_error(Errc::io, "create " + data_dir + ": " + ec.message());
+  auto blobs = BlobStore::open(data_dir + "/blobs");
+  if (!blobs) return blobs.take_error();
+  std::string path = data_dir + "/store.db";
+  auto db = Db::open(path, /*read_only=*/false);
+  if (!db) return db.take_error();
+  if (auto st = migrate(**db); !st) return st.take_error();
+  return std::unique_ptr<SqliteBackend>(new SqliteBackend(path, std::move(*db), std::move(*blobs)));
+}
+
+SqliteBackend::SqliteBackend(std::string db_path, std::unique_ptr<Db> writer,
+                             std::unique_ptr<BlobStore> blobs)
+    : db_path_(std::move(db_path)), writer_db_(std::move(writer)), blobs_(std::move(blobs)) {
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+SqliteBackend::~SqliteBackend() {
+  {
+    std::lock_guard lk(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+SqliteBackend::ReadLease::~ReadLease() {
+  if (!db_) return;
+  std::lock_guard lk(b_->read_mu_);
+  if (b_->idle_readers_.size() < kMaxIdleReaders) b_->idle_readers_.push_back(std::move(db_));
+}
+
+Result<SqliteBackend::ReadLease> SqliteBackend::read_conn() {
+  {
+    std::lock_guard lk(read_mu_);
+    if (!idle_readers_.empty()) {
+      auto db = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return ReadLease(this, std::move(db));
+    }
+  }
+  auto db = Db::open(db_path_, /*read_only=*/true);
+  if (!db) return db.take_error();
+  return ReadLease(this, std::move(*db));
+}
+
+StoreStats SqliteBackend::stats() const {
+  StoreStats s;
+  s.appends = appends_.load();
+  s.batches = batches_.load();
+  s.commits = commits_.load();
+  s.syncs = syncs_.load();
+  s.blobs_written = blobs_written_.load();
+  s.blobs_deduplicated = blobs_dedup_.load();
+  s.blobs_deleted = blobs_deleted_.load();
+  return s;
+}
+
+void SqliteBackend::submit(WriteOp op) {
+  {
+    std::lock_guard lk(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(op));
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  op.done(make_error(Errc::unavailable, "store is shutting down"));
+}
+
+void SqliteBackend::deliver_async(AppendRequest req, DeliverCallback done) {
+  if (req.targets.empty() || !req.raw) {
+    done(make_error(Errc::invalid, "deliver needs a message and at least one target"));
+    return;
+  }
+  if (req.raw->size() > limits::kMaxMessageBytes) {
+    done(make_error(Errc::limit, "message too large"));
+    return;
+  }
+  auto out = std::make_shared<std::optional<Result<std::vector<AppendResult>>>>();
+  WriteOp op;
+  op.blob = req.raw;
+  op.blob_id = BlobStore::id_of(*req.raw);
+  auto shared_req = std::make_shared<AppendRequest>(std::move(req));
+  op.body = [out, shared_req, id = op.blob_id](Db& db, OpContext& ctx) -> Status {
+    *out = op_append(db, ctx, *shared_req, id);
+    if (!out->value().ok()) return out->value().error();
+    return {};
+  };
+  op.done = [out, done = std::move(done)](Status st) {
+    if (!st) {
+      done(st.take_error());
+      return;
+    }
+    done(std::move(out->value()));
+  };
+  submit(std::move(op));
+}
+
+void SqliteBackend::writer_loop() {
+  while (true) {
+    std::vector<WriteOp> batch;
+    {
+      std::unique_lock lk(queue_mu_);
+      queue_cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      uint64_t bytes = 0;
+      while (!queue_.empty() && batch.size() < kMaxBatchOps) {
+        uint64_t b = queue_.front().blob ? queue_.front().blob->size() : 0;
+        if (!batch.empty() && bytes + b > kMaxBatchBlobBytes) break;
+        bytes += b;
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    run_batch(batch);
+  }
+}
+
+void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
+  metrics::Timer timer(m_batch_seconds());
+  batches_.fetch_add(1);
+  m_batches().inc();
+  Db& db = *writer_db_;
+  std::vector<std::optional<Status>> result(batch.size());
+  std::vector<std::string> gc;
+
+  // Phase 1: new blobs to disk, made durable by one sync for the whole batch.
+  // A blob already referenced by a committed message is durable (it was synced
+  // before that commit) and is not written again; an unreferenced file of the
+  // same name may be a leftover of a crash, so it is rewritten.
+  std::unordered_set<std::string> written;
+  bool need_sync = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& op = batch[i];
+    if (!op.blob || written.count(op.blob_id)) continue;
+    bool referenced = false;
+    if (auto q = db.query(sql::kBlobReferenced, op.blob_id); q) {
+      auto row = q->step();
+      referenced = row && *row;
+    }
+    if (referenced && blobs_->exists(op.blob_id)) {
+      blobs_dedup_.fetch_add(1);
+      continue;
+    }
+    if (auto st = blobs_->write(op.blob_id, *op.blob); !st) {
+      result[i] = std::move(st);
+      continue;
+    }
+    blobs_written_.fetch_add(1);
+    written.insert(op.blob_id);
+    need_sync = true;
+  }
+  if (need_sync) {
+    Status st = blobs_->sync();
+    syncs_.fetch_add(1);
+    m_syncs().inc();
+    if (!st) {
+      log::error("store.sync_failed", {{"error", st.error().message}});
+      for (size_t i = 0; i < batch.size(); ++i)
+        if (batch[i].blob && !result[i]) result[i] = st;
+    }
+  }
+
+  // Phase 2: every op's metadata in one transaction, a savepoint per op.
+  std::vector<OpContext> ctx(batch.size());
+  Status tx = db.exec("BEGIN IMMEDIATE");
+  if (tx) {
+    const int64_t now = unix_now();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (result[i]) continue;
+      ctx[i].now = now;
+      Status st = db.exec("SAVEPOINT op");
+      if (st) st = batch[i].body(db, ctx[i]);
+      if (st) {
+        st = db.exec("RELEASE op");
+      } else {
+        (void)db.exec("ROLLBACK TO op");
+        (void)db.exec("RELEASE op");
+        ctx[i] = OpContext{};
+      }
+      result[i] = std::move(st);
+    }
+    tx = db.exec("COMMIT");
+    if (!tx) (void)db.exec("ROLLBACK");
+  }
+  if (!tx) {
+    log::error("store.commit_failed", {{"error", tx.error().message}});
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (!result[i] || result[i]->ok()) result[i] = tx;
+  } else {
+    commits_.fetch_add(1);
+    m_commits().inc();
+  }
+
+  // Phase 3: commit, then broadcast (DESIGN.md "Invariants"), then complete.
+  uint64_t appended = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (result[i] && result[i]->ok()) {
+      bus_.publish(ctx[i].changes);
+      appended += ctx[i].appended;
+      for (auto& b : ctx[i].gc_blobs) gc.push_back(std::move(b));
+    } else if (batch[i].blob) {
+      gc.push_back(batch[i].blob_id);  // written for an op that failed
+    }
+  }
+  appends_.fetch_add(appended);
+  m_appends().inc(appended);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(*result[i]));
+
+  // Lazy blob removal: only this thread writes, so "unreferenced now" is final
+  // until a later batch (on this same thread) writes the blob again.
+  std::set<std::string> candidates(gc.begin(), gc.end());
+  for (const auto& id : candidates) {
+    auto q = db.query(sql::kBlobReferenced, id);
+    if (!q) continue;
+    auto row = q->step();
+    if (!row || *row) continue;
+    if (blobs_->remove(id)) blobs_deleted_.fetch_add(1);
+  }
+}
+
+}  // namespace postino::store::sqlite

@@ -1,0 +1,132 @@
+// SqliteBackend: the embedded StoreBackend on SQLite (WAL, synchronous=FULL)
+// plus a content-addressed BlobStore under data_dir/blobs.
+// Writes: every mutating call becomes a WriteOp queued to ONE writer thread.
+// The writer takes every queued op (group commit), writes the batch's new blobs,
+// makes them durable with one BlobStore::sync(), runs all ops in ONE SQL
+// transaction (a SAVEPOINT each, so one failing op does not sink the others),
+// commits, publishes the changes on the ChangeBus, then completes each op.
+// Reads: a small pool of read-only connections; WAL lets them run beside the
+// writer and they see only committed data.
+// Ownership: owns the writer connection, the read pool, the blob store, the
+// change bus and the writer thread (joined by the destructor after draining).
+// Thread rules: all public methods are thread-safe (see StoreBackend).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/backend.hpp"
+#include "store/blob_store.hpp"
+#include "store/sqlite/db.hpp"
+#include "store/sqlite/write_ops.hpp"
+
+namespace postino::store::sqlite {
+
+class SqliteBackend final : public StoreBackend {
+ public:
+  // Opens data_dir/store.db (creating and migrating it) and data_dir/blobs.
+  static Result<std::unique_ptr<SqliteBackend>> open(const std::string& data_dir);
+  ~SqliteBackend() override;
+
+  Status add_domain(std::string_view name) override;
+  Status remove_domain(std::string_view name) override;
+  Result<std::vector<Domain>> list_domains() override;
+  Result<Account> add_account(std::string_view address, const Credentials& creds) override;
+  Status remove_account(std::string_view address) override;
+  Result<std::vector<Account>> list_accounts() override;
+  Result<Account> get_account(std::string_view address) override;
+  Result<Account> get_account_by_id(AccountId id) override;
+  Status set_credentials(std::string_view address, const Credentials& creds) override;
+  Status set_quota(std::string_view address, uint64_t quota_bytes) override;
+  Status add_alias(std::string_view address, std::string_view target) override;
+  Status remove_alias(std::string_view address) override;
+  Result<std::vector<Alias>> list_aliases() override;
+  Result<std::string> resolve_alias(std::string_view address) override;
+
+  Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
+  Result<Mailbox> get_mailbox(AccountId account, std::string_view name) override;
+  Result<Mailbox> get_mailbox_by_id(MailboxId id) override;
+  Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
+                                 std::string_view special_use) override;
+  Status delete_mailbox(AccountId account, std::string_view name) override;
+  Result<Mailbox> rename_mailbox(AccountId account, std::string_view from,
+                                 std::string_view to) override;
+  Status subscribe(AccountId account, std::string_view name) override;
+  Status unsubscribe(AccountId account, std::string_view name) override;
+  Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
+
+  void deliver_async(AppendRequest req, DeliverCallback done) override;
+  Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids) override;
+  Result<std::vector<FlagState>> fetch_flags(MailboxId mailbox, const UidSet& uids) override;
+  Result<std::string> read_blob(std::string_view blob_id, uint64_t offset,
+                                uint64_t length) override;
+  Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
+                                       const FlagUpdate& update) override;
+  Result<std::vector<Uid>> expunge(MailboxId mailbox, const std::optional<UidSet>& uids) override;
+  Result<CopyResult> copy(MailboxId src, const UidSet& uids, MailboxId dst) override;
+  Result<CopyResult> move(MailboxId src, const UidSet& uids, MailboxId dst) override;
+  Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) override;
+  Result<QuotaUsage> quota(AccountId account) override;
+
+  ChangeBus& change_bus() override { return bus_; }
+  StoreStats stats() const override;
+
+ private:
+  // A queued write. `blob` (optional) is written and synced before the SQL
+  // transaction; `body` runs inside it under a savepoint; `done` runs after
+  // commit (or failure) on the writer thread.
+  struct WriteOp {
+    std::shared_ptr<const std::string> blob;
+    std::string blob_id;
+    std::function<Status(Db&, OpContext&)> body;
+    std::function<void(Status)> done;
+  };
+  // A leased read connection, returned to the pool on destruction.
+  class ReadLease {
+   public:
+    ReadLease(SqliteBackend* b, std::unique_ptr<Db> db) : b_(b), db_(std::move(db)) {}
+    ReadLease(ReadLease&&) = default;
+    ~ReadLease();
+    Db& operator*() { return *db_; }
+    Db* operator->() { return db_.get(); }
+
+   private:
+    SqliteBackend* b_;
+    std::unique_ptr<Db> db_;
+  };
+
+  SqliteBackend(std::string db_path, std::unique_ptr<Db> writer, std::unique_ptr<BlobStore> blobs);
+  Result<ReadLease> read_conn();
+  void submit(WriteOp op);
+  // Runs fn(Db&, OpContext&) -> R on the writer and waits for the commit.
+  template <class R, class Fn>
+  R write_sync(Fn fn);
+  void writer_loop();
+  void run_batch(std::vector<WriteOp>& batch);
+
+  std::string db_path_;
+  std::unique_ptr<Db> writer_db_;
+  std::unique_ptr<BlobStore> blobs_;
+  ChangeBus bus_;
+
+  std::mutex read_mu_;
+  std::vector<std::unique_ptr<Db>> idle_readers_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteOp> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::atomic<uint64_t> appends_{0}, batches_{0}, commits_{0}, syncs_{0};
+  std::atomic<uint64_t> blobs_written_{0}, blobs_dedup_{0}, blobs_deleted_{0};
+};
+
+}  // namespace postino::store::sqlite
