@@ -84,8 +84,6 @@ std::string BlobStore::path_of(std::string_view id) const {
   p += '/';
   p += id.substr(0, 2);
   p += '/';
-  p += id.substr(2, 2);
-  p += '/';
   p += id;
   return p;
 }
@@ -93,9 +91,6 @@ std::string BlobStore::path_of(std::string_view id) const {
 Status BlobStore::write(std::string_view id, std::string_view bytes) {
   if (!valid_id(id)) return make_error(Errc::invalid, "bad blob id");
   std::string final_path = path_of(id);
-  std::error_code ec;
-  fs::create_directories(fs::path(final_path).parent_path(), ec);
-  if (ec) return make_error(Errc::io, "create blob dir: " + ec.message());
   std::string tmp = dir_ + "/tmp/" + random_token(kTempNameLength);
   {
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kFileMode));
@@ -111,7 +106,19 @@ Status BlobStore::write(std::string_view id, std::string_view bytes) {
     }
     fd.fd = -1;
   }
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+  // The fan-out directories usually exist: try the rename first and create
+  // them only when it fails with ENOENT (saves two mkdir calls per blob).
+  int rc = ::rename(tmp.c_str(), final_path.c_str());
+  if (rc != 0 && errno == ENOENT) {
+    std::error_code ec;
+    fs::create_directories(fs::path(final_path).parent_path(), ec);
+    if (ec) {
+      ::unlink(tmp.c_str());
+      return make_error(Errc::io, "create blob dir: " + ec.message());
+    }
+    rc = ::rename(tmp.c_str(), final_path.c_str());
+  }
+  if (rc != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return io_error("rename blob", err);

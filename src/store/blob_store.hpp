@@ -1,7 +1,8 @@
 // BlobStore: content-addressed message bodies on the local file system.
 // A blob's id is the SHA-256 of its bytes in lower-case hex; it lives at
-// <dir>/ab/cd/<id> (ab, cd = the first two byte pairs of the id), so identical
-// content is stored once. write() goes through a temp file in <dir>/tmp and a
+// <dir>/ab/<id> (ab = the first byte of the id: 256 directories, each made
+// once; one level keeps mkdir off the delivery path), so identical content is
+// stored once. write() goes through a temp file in <dir>/tmp and a
 // rename, so a reader never sees a partial blob under its final name.
 // Durability: write() alone is not durable; sync() makes every write before it
 // durable with ONE syncfs(2) on the blob directory (see blob_store.cpp for why).

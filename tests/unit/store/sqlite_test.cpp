@@ -99,7 +99,7 @@ TEST(SqliteStore, BlobFileLayout) {
   ASSERT_TRUE(r.ok());
   // SHA-256("abc")
   EXPECT_EQ(r->blob_id, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_TRUE(std::filesystem::is_regular_file(dir.path() + "/blobs/ba/78/" + r->blob_id));
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir.path() + "/blobs/ba/" + r->blob_id));
   EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/blobs/tmp"));
 }
 
