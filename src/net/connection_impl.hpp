@@ -1,0 +1,62 @@
+// Connection::Impl: the Asio state behind a Connection. Internal to
+// postino_net (connection.cpp and server.cpp); not for protocol modules.
+// Thread rules: everything runs on the connection's strand (the socket's
+// executor); the timer and shutdown callbacks are posted there too.
+#pragma once
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <memory>
+#include <string>
+
+#include "net/connection.hpp"
+#include "net/input_buffer.hpp"
+#include "net/tls.hpp"
+
+namespace postino::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Strand = asio::strand<asio::any_io_executor>;
+
+struct Connection::Impl {
+  Impl(tcp::socket s, std::string listener_name, std::shared_ptr<TlsContext> tls_source);
+
+  // Arms the watchdog for one network operation; disarm() after it.
+  void arm(bool interruptible);
+  void disarm();
+  // One network read into `in`.
+  awaitable<Status> fill(bool interruptible);
+  Status map_error(const boost::system::error_code& ec, bool timed_out, bool interrupted,
+                   std::string_view what) const;
+
+  tcp::socket socket;
+  asio::steady_timer timer;
+  std::shared_ptr<TlsContext> tls_source;
+  std::shared_ptr<asio::ssl::context> ssl_ctx;  // kept alive while tls exists
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+
+  static constexpr size_t kReadChunk = 16 * 1024;
+  std::array<char, kReadChunk> rbuf;
+  InputBuffer in;
+  std::string out;
+  std::chrono::steady_clock::duration timeout = std::chrono::minutes(5);
+
+  std::string id, listener, remote, local, remote_ip;
+  bool loopback = false;
+  bool tls_ok = false;  // handshake completed
+
+  // Watchdog and shutdown state (strand only).
+  uint64_t gen = 0;
+  bool waiting = false;
+  bool waiting_interruptible = false;
+  bool timed_out = false;
+  bool interrupted = false;
+  bool draining = false;
+};
+
+}  // namespace postino::net
