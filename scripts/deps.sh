@@ -9,7 +9,9 @@ BUILD_PKGS=(
   libargon2-dev libidn2-dev zlib1g-dev libgtest-dev libgmock-dev
 )
 TEST_PKGS=(
-  clang-14 libclang-rt-14-dev python3 python3-pytest curl swaks openssl
+  clang-14 libclang-rt-14-dev python3 python3-pytest curl openssl
+  python3-dkim python3-yaml
+  swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
 )
 
 want=("${BUILD_PKGS[@]}")

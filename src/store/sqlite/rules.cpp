@@ -108,6 +108,31 @@ Result<std::string> normalize_address(std::string_view address) {
   return a;
 }
 
+Result<std::string> normalize_alias_source(std::string_view address) {
+  std::string a = to_lower(trim(address));
+  // "@domain" is the domain's catch-all.
+  if (!a.empty() && a.front() == '@') {
+    auto probe = normalize_address("x" + a);
+    if (!probe) return make_error(Errc::invalid, "bad catch-all: " + std::string(address));
+    return a;
+  }
+  return normalize_address(a);
+}
+
+Result<std::string> normalize_alias_targets(std::string_view targets) {
+  // A comma-separated list of addresses (one alias may fan out).
+  std::string out;
+  size_t count = 0;
+  for (auto part : split(targets, ',')) {
+    auto t = normalize_address(part);
+    if (!t) return t.take_error();
+    if (++count > kMaxAliasTargets) return make_error(Errc::limit, "too many alias targets");
+    if (!out.empty()) out.push_back(',');
+    out += *t;
+  }
+  return out;
+}
+
 std::string domain_of(std::string_view address) {
   auto at = address.rfind('@');
   return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));

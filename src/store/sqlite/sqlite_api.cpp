@@ -151,9 +151,9 @@ Status SqliteBackend::set_quota(std::string_view address, uint64_t quota_bytes) 
 }
 
 Status SqliteBackend::add_alias(std::string_view address, std::string_view target) {
-  auto a = normalize_address(address);
+  auto a = normalize_alias_source(address);
   if (!a) return a.take_error();
-  auto t = normalize_address(target);
+  auto t = normalize_alias_targets(target);
   if (!t) return t.take_error();
   return write_sync<Status>([a = *a, t = *t](Db& db, OpContext&) -> Status {
     std::string d = domain_of(a);

@@ -42,6 +42,10 @@ std::string join_flags(const std::vector<std::string>& flags);
 std::vector<std::string> split_flags(std::string_view stored);
 // Lower-cased address with exactly one '@' and non-empty parts; the domain part.
 Result<std::string> normalize_address(std::string_view address);
+// Alias sources may be "@domain" (catch-all); targets a comma-separated list.
+inline constexpr size_t kMaxAliasTargets = 100;
+Result<std::string> normalize_alias_source(std::string_view address);
+Result<std::string> normalize_alias_targets(std::string_view targets);
 std::string domain_of(std::string_view address);
 
 // ---- row readers (column order: see sql/queries.hpp) ----

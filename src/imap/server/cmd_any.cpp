@@ -1,0 +1,152 @@
+// CAPABILITY, NOOP, LOGOUT, ID (RFC 9051 §6.1, RFC 2971), ENABLE (RFC 5161),
+// NAMESPACE (RFC 2342), IDLE (RFC 2177), GETQUOTA / GETQUOTAROOT / SETQUOTA
+// (RFC 9208), COMPRESS (RFC 4978, not offered), CHECK (RFC 3501 §6.4.1).
+#include <chrono>
+
+#include "base/strings.hpp"
+#include "imap/server/session.hpp"
+
+namespace postino::imap::server {
+
+namespace {
+// How often IDLE looks for changes while waiting for DONE (RFC 2177: the
+// client should hear about new mail promptly; we promise within a second).
+constexpr auto kIdlePoll = std::chrono::milliseconds(400);
+constexpr const char* kQuotaRoot = "";  // one quota root per account (RFC 9208 §3.2)
+constexpr uint64_t kQuotaUnit = 1024;   // STORAGE is counted in KiB (RFC 9208 §5.1)
+}  // namespace
+
+awaitable<Reply> Session::on(const std::string&, CapabilityCmd&) {
+  std::string line = "CAPABILITY";
+  for (const auto& c : capabilities()) line += " " + c;
+  send(write::untagged(line));
+  co_return Reply::ok("CAPABILITY completed");
+}
+
+awaitable<Reply> Session::on(const std::string&, NoopCmd&) {
+  co_return Reply::ok("NOOP completed");  // execute() syncs the selected mailbox
+}
+
+awaitable<Reply> Session::on(const std::string&, CheckCmd&) {
+  co_return Reply::ok("CHECK completed");  // every change is already durable
+}
+
+awaitable<Reply> Session::on(const std::string& tag, LogoutCmd&) {
+  // RFC 9051 §6.1.3: BYE first, then the tagged OK.
+  send(write::untagged_status(write::Cond::bye, std::nullopt, "logging out"));
+  send(write::tagged(tag, write::Cond::ok, std::nullopt, "LOGOUT completed"));
+  state_ = State::logout;
+  co_return Reply::done();
+}
+
+awaitable<Reply> Session::on(const std::string&, IdCmd&) {
+  // RFC 2971 §3.2: our own identification.
+  send(write::untagged("ID (\"name\" \"postino\" \"vendor\" \"postino\")"));
+  co_return Reply::ok("ID completed");
+}
+
+awaitable<Reply> Session::on(const std::string&, EnableCmd& c) {
+  std::string enabled;
+  for (const auto& cap : c.capabilities) {
+    bool now = false;
+    if (cap == "CONDSTORE" && !condstore_) {
+      condstore_ = now = true;
+    } else if (cap == "QRESYNC" && !qresync_) {
+      qresync_ = now = true;
+      condstore_ = true;  // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE
+    } else if (cap == "IMAP4REV2" && !rev2_) {
+      rev2_ = now = true;
+    } else if ((cap == "UTF8=ACCEPT" || cap == "UTF8=ONLY") && !utf8_) {
+      utf8_ = now = true;  // RFC 6855 §3
+      if (cap == "UTF8=ONLY") now = false;
+    }
+    if (now) enabled += " " + (cap == "IMAP4REV2" ? std::string("IMAP4rev2") : cap);
+  }
+  send(write::untagged("ENABLED" + enabled));  // RFC 5161 §3.2
+  co_return Reply::ok("ENABLE completed");
+}
+
+awaitable<Reply> Session::on(const std::string&, NamespaceCmd&) {
+  // RFC 2342 §5: one personal namespace, no others.
+  send(write::untagged("NAMESPACE ((\"\" \"/\")) NIL NIL"));
+  co_return Reply::ok("NAMESPACE completed");
+}
+
+awaitable<Reply> Session::on(const std::string&, IdleCmd&) {
+  send(write::continuation("idling"));
+  if (auto st = co_await conn_.flush(); !st) {
+    state_ = State::logout;
+    co_return Reply::done();
+  }
+  auto saved_timeout = conn_.timeout();
+  auto deadline = std::chrono::steady_clock::now() + opts_.autologout;
+  rx_.expect_line();
+  for (;;) {
+    if (view_) {
+      co_await sync(true);  // RFC 2177: anything may be reported while idling
+      if (conn_.output_pending() > 0 && !co_await conn_.flush()) {
+        state_ = State::logout;
+        co_return Reply::done();
+      }
+    }
+    Event ev = rx_.next();
+    if (auto* line = std::get_if<Line>(&ev)) {
+      conn_.set_timeout(saved_timeout);
+      if (!iequals(trim(line->text), "DONE")) co_return Reply::bad("expected DONE");
+      co_return Reply::ok("IDLE terminated");
+    }
+    if (std::get_if<ParseError>(&ev)) {
+      conn_.set_timeout(saved_timeout);
+      co_return Reply::bad("expected DONE");
+    }
+    // The read gives up after kIdlePoll so changes are noticed promptly.
+    conn_.set_timeout(kIdlePoll);
+    auto r = co_await conn_.read_some(kReadChunk);
+    if (r) {
+      rx_.feed(*r);
+      continue;
+    }
+    if (r.error().code == Errc::busy && std::chrono::steady_clock::now() < deadline) continue;
+    conn_.set_timeout(saved_timeout);
+    if (r.error().code == Errc::busy || r.error().code == Errc::unavailable) {
+      send(write::untagged_status(
+          write::Cond::bye, std::nullopt,
+          r.error().code == Errc::busy ? "autologout" : "server shutting down"));
+      (void)co_await conn_.flush();
+    }
+    state_ = State::logout;
+    co_return Reply::done();
+  }
+}
+
+awaitable<Reply> Session::on(const std::string&, GetQuotaCmd& c) {
+  if (!c.root.empty()) co_return Reply::no("no such quota root", write::code::nonexistent());
+  auto q = co_await store_.quota(account_id_);
+  if (!q) co_return store_error(q.error(), "GETQUOTA");
+  std::string line = "QUOTA \"\" (";
+  if (q->limit_bytes > 0)
+    line += "STORAGE " + std::to_string(q->used_bytes / kQuotaUnit) + " " +
+            std::to_string(q->limit_bytes / kQuotaUnit);
+  send(write::untagged(line + ")"));
+  co_return Reply::ok("GETQUOTA completed");
+}
+
+awaitable<Reply> Session::on(const std::string&, GetQuotaRootCmd& c) {
+  auto name = decode_name(c.mailbox);
+  if (!name) co_return Reply::no("bad mailbox name", write::code::cannot());
+  auto mb = co_await store_.get_mailbox(account_id_, *name);
+  if (!mb) co_return store_error(mb.error(), "GETQUOTAROOT");
+  send(write::untagged("QUOTAROOT " + astring_name(*name) + " \"" + kQuotaRoot + "\""));
+  GetQuotaCmd q;
+  co_return co_await on(std::string(), q);
+}
+
+awaitable<Reply> Session::on(const std::string&, SetQuotaCmd&) {
+  co_return Reply::no("quota is set by the administrator", write::code::noperm());
+}
+
+awaitable<Reply> Session::on(const std::string&, CompressCmd&) {
+  co_return Reply::no("COMPRESS is not offered", write::code::cannot());
+}
+
+}  // namespace postino::imap::server
