@@ -10,7 +10,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   clang-14 libclang-rt-14-dev python3 python3-pytest curl openssl
-  python3-dkim python3-yaml
+  python3-dkim python3-yaml fetchmail getmail6
   swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
 )
 

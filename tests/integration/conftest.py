@@ -18,10 +18,22 @@ BIN = os.environ.get("POSTINO_BIN", os.path.join(ROOT, "build", "postino"))
 LISTENERS = ("smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "admin")
 
 
+def free_ports(n):
+    """n distinct free ports: every socket stays bound until all are chosen."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def wait_port(port, timeout=20.0, proc=None):
@@ -41,7 +53,7 @@ class Server:
     def __init__(self, tmp, extra_config="", listeners=LISTENERS):
         self.dir = str(tmp)
         self.data_dir = os.path.join(self.dir, "data")
-        self.ports = {name: free_port() for name in listeners}
+        self.ports = dict(zip(listeners, free_ports(len(listeners))))
         self.config_path = os.path.join(self.dir, "postino.toml")
         self.log_path = os.path.join(self.dir, "postino.log")
         self.proc = None
