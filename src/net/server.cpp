@@ -110,6 +110,9 @@ void Server::Impl::admit(Listener* l, tcp::socket sock) {
   boost::system::error_code ec;
   auto ep = sock.remote_endpoint(ec);
   if (ec) return;  // already gone
+  // Sessions buffer their output and flush once per reply: Nagle would only
+  // hold back the last small segment of a reply (e.g. ".\r\n") for an ACK.
+  sock.set_option(tcp::no_delay(true), ec);
   auto addr = ep.address();
   if (addr.is_v6() && addr.to_v6().is_v4_mapped())
     addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());

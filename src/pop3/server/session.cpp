@@ -367,9 +367,12 @@ asio::awaitable<void> Session::cmd_retr(const Pop3Command& cmd, std::optional<ui
     out.clear();
     stuffer.feed(*chunk, out);
     conn_.write(out);
-    if (!co_await conn_.flush()) {
-      state_ = State::done;
-      co_return;
+    // Keep at most about one chunk buffered; a small message goes out in one flush.
+    if (conn_.output_pending() >= kRetrChunk) {
+      if (!co_await conn_.flush()) {
+        state_ = State::done;
+        co_return;
+      }
     }
     if (stuffer.done() || chunk->size() < kRetrChunk) break;
   }
