@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start on loopback with a demo account
 #   make test   install what is missing, build, run every test (unit, fuzz seeds,
 #               integration, and the same suite under ASan+UBSan)
-# Also: make build (binary at build/postino), make fuzz, make bench-*, make clean.
+# Also: make build (binary at build/postino), make fuzz, make bench (bench/bench.mk), make clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -46,3 +46,4 @@ fuzz: test-deps
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+-include bench/bench.mk
