@@ -32,8 +32,7 @@ TEST(BlobStore, WriteReadRangesRemove) {
   ASSERT_TRUE((*bs)->write(id, data));
   ASSERT_TRUE((*bs)->sync());
   EXPECT_TRUE((*bs)->exists(id));
-  EXPECT_EQ((*bs)->path_of(id),
-            dir.path() + "/blobs/" + id.substr(0, 2) + "/" + id);
+  EXPECT_EQ((*bs)->path_of(id), dir.path() + "/blobs/" + id.substr(0, 2) + "/" + id);
   EXPECT_EQ(*(*bs)->size(id), data.size());
   EXPECT_EQ(*(*bs)->read(id), data);
   for (uint64_t off : {0ul, 1ul, 4095ul, 99999ul, 100000ul, 200000ul})
