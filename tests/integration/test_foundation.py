@@ -157,6 +157,15 @@ def test_self_signed_certificate_made_once(server_factory):
 def test_per_ip_connection_limit(server_factory):
     s = server_factory(extra_config="[limits]\nmax_connections_per_ip = 3\n")
     s.start()
+    # start() probed every port; wait until those probe connections are gone.
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{s.ports['admin']}/metrics", timeout=10).read().decode()
+        active = [int(v) for l, v in re.findall(r'postino_connections_active\{listener="(\w+)"\} (\d+)', body)
+                  if l != "admin"]
+        if sum(active) == 0:
+            break
+        time.sleep(0.05)
     held = []
     for _ in range(3):
         c = socket.create_connection(("127.0.0.1", s.ports["smtp"]), timeout=10)

@@ -211,4 +211,17 @@ Result<RcptParams> parse_rcpt_params(std::string_view s) {
   return rp;
 }
 
+const char* body_type_name(const std::optional<BodyType>& b) {
+  if (!b) return "7BIT";
+  switch (*b) {
+    case BodyType::SevenBit:
+      return "7BIT";
+    case BodyType::EightBitMime:
+      return "8BITMIME";
+    case BodyType::BinaryMime:
+      return "BINARYMIME";
+  }
+  return "7BIT";
+}
+
 }  // namespace postino::smtp

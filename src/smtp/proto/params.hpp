@@ -15,6 +15,8 @@
 namespace postino::smtp {
 
 enum class BodyType { SevenBit, EightBitMime, BinaryMime };
+// The BODY= keyword (RFC 6152 §2, RFC 3030 §3); absent means 7BIT.
+const char* body_type_name(const std::optional<BodyType>& b);
 enum class DsnRet { Full, Headers };
 
 inline constexpr size_t kMaxEnvidChars = 100;      // RFC 3461 §4.4

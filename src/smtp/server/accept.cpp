@@ -39,19 +39,6 @@ std::string notify_string(const RcptParams& p) {
   return s;
 }
 
-const char* body_type(const MailParams& p) {
-  if (!p.body) return "7BIT";
-  switch (*p.body) {
-    case BodyType::SevenBit:
-      return "7BIT";
-    case BodyType::EightBitMime:
-      return "8BITMIME";
-    case BodyType::BinaryMime:
-      return "BINARYMIME";
-  }
-  return "7BIT";
-}
-
 }  // namespace
 
 awaitable<void> Session::accept_message() {
@@ -116,7 +103,7 @@ awaitable<void> Session::accept_message() {
     out.mail_from = tx_.from.null ? "" : tx_.from.address();
     if (tx_.params.ret) out.dsn_ret = *tx_.params.ret == DsnRet::Full ? "FULL" : "HDRS";
     if (tx_.params.envid) out.dsn_envid = *tx_.params.envid;
-    out.body_type = body_type(tx_.params);
+    out.body_type = body_type_name(tx_.params.body);
     out.smtputf8 = tx_.params.smtputf8;
     out.raw = shared;
     out.authenticated_user = auth_user_;

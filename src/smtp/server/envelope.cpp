@@ -9,27 +9,11 @@
 #include "smtp/server/session.hpp"
 
 namespace postino::smtp::server {
-namespace {
 
-// kStoreCallNote: g++ 12 destroys a prvalue lambda passed to a coroutine
+// Store calls: g++ 12 destroys a prvalue lambda passed to a coroutine
 // (AsyncStore::run) twice, so a lambda that owns a std::string double-frees
 // it. Store calls therefore capture pointers to locals of this coroutine
 // frame, which outlives the call.
-
-const char* body_name(const std::optional<BodyType>& b) {
-  if (!b) return "7BIT";
-  switch (*b) {
-    case BodyType::SevenBit:
-      return "7BIT";
-    case BodyType::EightBitMime:
-      return "8BITMIME";
-    case BodyType::BinaryMime:
-      return "BINARYMIME";
-  }
-  return "7BIT";
-}
-
-}  // namespace
 
 awaitable<Session::Next> Session::on_mail(const Command& cmd) {
   if (tx_.active) {
@@ -79,7 +63,7 @@ awaitable<Session::Next> Session::on_mail(const Command& cmd) {
   log::info("smtp.mail", {{"conn", conn_.id()},
                           {"from", cmd.path.address()},
                           {"size", cmd.mail.size ? *cmd.mail.size : 0},
-                          {"body", body_name(cmd.mail.body)},
+                          {"body", body_type_name(cmd.mail.body)},
                           {"user", auth_user_}});
   reply(kSenderOk);
   co_return Next::go_on;

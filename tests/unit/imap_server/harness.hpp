@@ -20,6 +20,7 @@
 #include "auth/password.hpp"
 #include "auth/throttle.hpp"
 #include "base/strings.hpp"
+#include "common/temp_dir.hpp"
 #include "imap/server/service.hpp"
 #include "login/authenticator.hpp"
 #include "net/server.hpp"
@@ -28,25 +29,7 @@
 
 namespace postino::imap::server::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("POSTINO_TEST_TMP");
-    std::filesystem::path root = base && *base ? base : std::filesystem::temp_directory_path();
-    std::filesystem::create_directories(root);
-    std::string tmpl = (root / "imapd-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    path_ = p ? p : tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using postino::testing::TempDir;
 
 class Client {
  public:

@@ -8,29 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "common/temp_dir.hpp"
 #include "store/types.hpp"
 
 namespace postino::store::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("POSTINO_TEST_TMP");
-    std::filesystem::path root = base && *base ? base : std::filesystem::temp_directory_path();
-    std::filesystem::create_directories(root);
-    std::string tmpl = (root / "store-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    path_ = p ? p : tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using postino::testing::TempDir;
 
 inline std::string sample_message(const std::string& subject, size_t body_bytes = 64) {
   std::string m = "From: a@example.org\r\nTo: b@example.com\r\nSubject: " + subject + "\r\n\r\n";
