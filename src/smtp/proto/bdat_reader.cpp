@@ -23,17 +23,8 @@ void BdatReader::start_chunk(uint64_t size, bool last) {
 }
 
 void BdatReader::emit(std::string_view bytes, std::string& out) {
-  uint64_t before = message_bytes_;
-  message_bytes_ += bytes.size();
-  uint64_t max = opts_.max_message_bytes;
-  if (max != 0 && message_bytes_ > max) {
-    // Keep counting, stop storing: exactly the first `max` bytes are kept,
-    // whatever the chunking.
+  if (!append_within_limit(out, bytes, message_bytes_, opts_.max_message_bytes))
     errors_.size_exceeded = true;
-    if (before < max) out.append(bytes.substr(0, static_cast<size_t>(max - before)));
-    return;
-  }
-  out.append(bytes);
 }
 
 void BdatReader::bare(std::string& out) {

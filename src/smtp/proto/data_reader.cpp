@@ -25,18 +25,21 @@ void DataReader::count_line(size_t n) {
     errors_.line_too_long = true;
 }
 
-void DataReader::emit(std::string_view bytes, std::string& out) {
-  uint64_t before = message_bytes_;
-  message_bytes_ += bytes.size();
-  uint64_t max = opts_.max_message_bytes;
-  if (max != 0 && message_bytes_ > max) {
-    // Keep counting, stop storing: exactly the first `max` bytes are kept,
-    // whatever the chunking.
-    errors_.size_exceeded = true;
-    if (before < max) out.append(bytes.substr(0, static_cast<size_t>(max - before)));
-    return;
+bool append_within_limit(std::string& out, std::string_view bytes, uint64_t& counted,
+                         uint64_t max) {
+  uint64_t before = counted;
+  counted += bytes.size();
+  if (max == 0 || counted <= max) {
+    out.append(bytes);
+    return true;
   }
-  out.append(bytes);
+  if (before < max) out.append(bytes.substr(0, static_cast<size_t>(max - before)));
+  return false;
+}
+
+void DataReader::emit(std::string_view bytes, std::string& out) {
+  if (!append_within_limit(out, bytes, message_bytes_, opts_.max_message_bytes))
+    errors_.size_exceeded = true;
 }
 
 void DataReader::end_line(std::string& out) {

@@ -50,6 +50,11 @@ struct BodyErrors {
   const ReplyCode& reply() const;
 };
 
+// Appends bytes to out while counting them into *counted; once the count
+// passes max (0 = no limit) the excess is dropped, so exactly the first max
+// bytes are kept whatever the chunking. Returns false once over the limit.
+bool append_within_limit(std::string& out, std::string_view bytes, uint64_t& counted, uint64_t max);
+
 struct FeedResult {
   size_t consumed = 0;  // input bytes used; the rest belongs to the next command
   bool complete = false;
