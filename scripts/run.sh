@@ -4,18 +4,18 @@
 # new on every start, and prints the listeners and the account.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${POSTINO_BIN:-./build/postino}
+bin=("${POSTINO_BIN:-./build/postino}")
 # POSTINO_CONFIG=FILE runs with that config instead of the embedded default.
-if [ -n "${POSTINO_CONFIG:-}" ]; then bin="$bin --config $POSTINO_CONFIG"; fi
+if [ -n "${POSTINO_CONFIG:-}" ]; then bin+=(--config "$POSTINO_CONFIG"); fi
 domain=${POSTINO_DEMO_DOMAIN:-localhost}
 user="demo@$domain"
 password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
 
-$bin domain list 2>/dev/null | grep -qx "$domain" || $bin domain add "$domain" >/dev/null
-if $bin user list 2>/dev/null | grep -qx "$user"; then
-  printf '%s\n' "$password" | $bin user passwd "$user" --password-stdin >/dev/null
+"${bin[@]}" domain list 2>/dev/null | grep -qx "$domain" || "${bin[@]}" domain add "$domain" >/dev/null
+if "${bin[@]}" user list 2>/dev/null | grep -qx "$user"; then
+  printf '%s\n' "$password" | "${bin[@]}" user passwd "$user" --password-stdin >/dev/null
 else
-  printf '%s\n' "$password" | $bin user add "$user" --password-stdin >/dev/null
+  printf '%s\n' "$password" | "${bin[@]}" user add "$user" --password-stdin >/dev/null
 fi
 
 cat <<TXT
@@ -29,4 +29,4 @@ cat <<TXT
         curl -k --user '$user:$password' imaps://127.0.0.1:2993/INBOX -X 'FETCH 1:* FLAGS'
 
 TXT
-exec $bin serve
+exec "${bin[@]}" serve
