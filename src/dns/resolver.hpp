@@ -14,6 +14,9 @@
 // Names are given without the trailing dot and compared case-insensitively.
 // TXT records are returned with their character-strings concatenated without
 // separators (RFC 7208 §3.3, RFC 6376 §3.6.2.2).
+// Answer::secure is true only when the answer was DNSSEC-validated (RFC 4035
+// §4.3 "Secure"); DANE (RFC 7672 §2.2) uses TLSA records only from a secure
+// answer. Implementations that do not validate leave it false.
 // Ownership: callers own the names they pass; answers are plain values.
 // Thread rules: an implementation must allow concurrent look-ups from several
 // coroutines; answers resume on the caller's executor.
@@ -51,6 +54,7 @@ template <class T>
 struct Answer {
   Rcode rcode = Rcode::ok;
   std::vector<T> records;
+  bool secure = false;  // DNSSEC-validated (RFC 4035 §4.3)
 
   bool empty() const { return records.empty(); }
 };
@@ -63,6 +67,16 @@ struct Mx {
   std::string exchange;  // host name, no trailing dot; "" for a null MX (RFC 7505)
 };
 
+// A TLSA record (RFC 6698 §2.1), looked up at "_PORT._tcp.HOST" (RFC 6698 §3).
+struct Tlsa {
+  uint8_t usage = 0;          // RFC 6698 §2.1.1 (RFC 7218 names: 2 DANE-TA, 3 DANE-EE)
+  uint8_t selector = 0;       // RFC 6698 §2.1.2: 0 full certificate, 1 SubjectPublicKeyInfo
+  uint8_t matching_type = 0;  // RFC 6698 §2.1.3: 0 exact, 1 SHA-256, 2 SHA-512
+  std::string data;           // certificate association data, raw octets (not hex)
+
+  bool operator==(const Tlsa&) const = default;
+};
+
 class Resolver {
  public:
   virtual ~Resolver() = default;
@@ -73,6 +87,8 @@ class Resolver {
   virtual asio::awaitable<Lookup<Mx>> mx(std::string name) = 0;
   // PTR look-up of a name, usually reverse_name(addr).
   virtual asio::awaitable<Lookup<std::string>> ptr(std::string name) = 0;
+  // TLSA look-up for DANE (RFC 7672 §2.2); check Answer::secure before use.
+  virtual asio::awaitable<Lookup<Tlsa>> tlsa(std::string name) = 0;
 };
 
 // "4.3.2.1.in-addr.arpa" / nibble form under "ip6.arpa" (RFC 1035 §3.5, RFC 3596 §2.5).

@@ -21,6 +21,9 @@ void StaticResolver::add_ptr(std::string_view name, std::string_view target) {
   if (!t.empty() && t.back() == '.') t.pop_back();
   zone_[normalize_name(name)].ptr.push_back(std::move(t));
 }
+void StaticResolver::add_tlsa(std::string_view name, Tlsa record) {
+  zone_[normalize_name(name)].tlsa.push_back(std::move(record));
+}
 void StaticResolver::add_cname(std::string_view name, std::string_view target) {
   zone_[normalize_name(name)].cname = normalize_name(target);
 }
@@ -49,13 +52,13 @@ Lookup<T> StaticResolver::find(std::string_view name, Get get) const {
   for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
     auto it = zone_.find(cur);
     if (it == zone_.end()) {
-      return Answer<T>{name_exists(cur) ? Rcode::nodata : Rcode::nxdomain, {}};
+      return Answer<T>{name_exists(cur) ? Rcode::nodata : Rcode::nxdomain, {}, false};
     }
     const Node& node = it->second;
     const std::vector<T>& recs = get(node);
-    if (!recs.empty()) return Answer<T>{Rcode::ok, recs};
+    if (!recs.empty()) return Answer<T>{Rcode::ok, recs, false};
     if (node.timeout) return make_error(Errc::unavailable, "timeout: " + cur);
-    if (node.cname.empty()) return Answer<T>{Rcode::nodata, {}};
+    if (node.cname.empty()) return Answer<T>{Rcode::nodata, {}, false};
     cur = node.cname;
   }
   return make_error(Errc::unavailable, "CNAME chain too long or looping");
@@ -81,6 +84,10 @@ Lookup<std::string> StaticResolver::lookup_ptr(std::string_view name) const {
   return find<std::string>(
       name, [](const Node& n) -> const auto& { return n.ptr; });
 }
+Lookup<Tlsa> StaticResolver::lookup_tlsa(std::string_view name) const {
+  return find<Tlsa>(
+      name, [](const Node& n) -> const auto& { return n.tlsa; });
+}
 
 asio::awaitable<Lookup<std::string>> StaticResolver::txt(std::string name) {
   co_return lookup_txt(name);
@@ -90,6 +97,9 @@ asio::awaitable<Lookup<Ip6>> StaticResolver::aaaa(std::string name) { co_return 
 asio::awaitable<Lookup<Mx>> StaticResolver::mx(std::string name) { co_return lookup_mx(name); }
 asio::awaitable<Lookup<std::string>> StaticResolver::ptr(std::string name) {
   co_return lookup_ptr(name);
+}
+asio::awaitable<Lookup<Tlsa>> StaticResolver::tlsa(std::string name) {
+  co_return lookup_tlsa(name);
 }
 
 }  // namespace postino::dns

@@ -36,6 +36,7 @@ class StaticResolver final : public Resolver {
   void add_aaaa(std::string_view name, Ip6 addr);
   void add_mx(std::string_view name, uint16_t preference, std::string_view exchange);
   void add_ptr(std::string_view name, std::string_view target);
+  void add_tlsa(std::string_view name, Tlsa record);
   void add_cname(std::string_view name, std::string_view target);
   void set_timeout(std::string_view name);
   void clear();
@@ -47,6 +48,7 @@ class StaticResolver final : public Resolver {
   asio::awaitable<Lookup<Ip6>> aaaa(std::string name) override;
   asio::awaitable<Lookup<Mx>> mx(std::string name) override;
   asio::awaitable<Lookup<std::string>> ptr(std::string name) override;
+  asio::awaitable<Lookup<Tlsa>> tlsa(std::string name) override;
 
   // The same answers, synchronously (the coroutines above wrap these).
   Lookup<std::string> lookup_txt(std::string_view name) const;
@@ -54,6 +56,7 @@ class StaticResolver final : public Resolver {
   Lookup<Ip6> lookup_aaaa(std::string_view name) const;
   Lookup<Mx> lookup_mx(std::string_view name) const;
   Lookup<std::string> lookup_ptr(std::string_view name) const;
+  Lookup<Tlsa> lookup_tlsa(std::string_view name) const;
 
  private:
   struct Node {
@@ -62,6 +65,7 @@ class StaticResolver final : public Resolver {
     std::vector<Ip6> aaaa;
     std::vector<Mx> mx;
     std::vector<std::string> ptr;
+    std::vector<Tlsa> tlsa;
     std::string cname;
     bool timeout = false;
   };

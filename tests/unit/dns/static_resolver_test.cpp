@@ -95,5 +95,22 @@ TEST(StaticResolver, TimeoutCnameAndBadNames) {
   EXPECT_EQ(ptr->records.at(0), "host.example.com");
 }
 
+TEST(StaticResolver, Tlsa) {
+  StaticResolver r;
+  r.add_tlsa("_25._tcp.MX.example.com", Tlsa{3, 1, 1, std::string("\x01\x02", 2)});
+  r.add_cname("_25._tcp.alias.example.com", "_25._tcp.mx.example.com");
+  auto t = run_sync(r.tlsa("_25._tcp.mx.example.com"));
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->records.size(), 1u);
+  EXPECT_EQ(t->records[0], (Tlsa{3, 1, 1, std::string("\x01\x02", 2)}));
+  EXPECT_FALSE(t->secure);  // a static zone is never DNSSEC-validated
+  auto via = run_sync(r.tlsa("_25._tcp.alias.example.com"));
+  ASSERT_TRUE(via.ok());
+  EXPECT_EQ(via->records.size(), 1u);
+  auto none = run_sync(r.tlsa("_465._tcp.mx.example.com"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->rcode, Rcode::nxdomain);
+}
+
 }  // namespace
 }  // namespace postino::dns
