@@ -68,6 +68,21 @@ Result<std::string> decode_dkim_qp(std::string_view v) {
   return out;
 }
 
+Result<Canonicalization> parse_canonicalization(std::string_view value) {
+  auto slash = value.find('/');
+  std::string_view hc = value.substr(0, slash);
+  std::string_view bc = slash == std::string_view::npos ? "simple" : value.substr(slash + 1);
+  auto canon = [](std::string_view n) -> std::optional<Canon> {
+    if (n == "simple") return Canon::simple;
+    if (n == "relaxed") return Canon::relaxed;
+    return std::nullopt;
+  };
+  auto h = canon(hc), b = canon(bc);
+  if (!h || !b)
+    return make_error(Errc::invalid, "unsupported canonicalization c=" + std::string(value));
+  return Canonicalization{*h, *b};
+}
+
 Result<Signature> parse_signature(std::string_view value, const SignatureOptions& opt) {
   auto tl = parse_tag_list(value);
   if (!tl) return tl.take_error();
@@ -101,19 +116,10 @@ Result<Signature> parse_signature(std::string_view value, const SignatureOptions
   s.body_hash = std::move(*bh);
   // RFC 6376 §3.5 c=: header[/body], default simple/simple.
   if (const auto* c = tl->find("c")) {
-    std::string cv = to_lower(*c);
-    auto slash = cv.find('/');
-    std::string hc = cv.substr(0, slash);
-    std::string bc = slash == std::string::npos ? "simple" : cv.substr(slash + 1);
-    auto canon = [](const std::string& n) -> std::optional<Canon> {
-      if (n == "simple") return Canon::simple;
-      if (n == "relaxed") return Canon::relaxed;
-      return std::nullopt;
-    };
-    auto h = canon(hc), bo = canon(bc);
-    if (!h || !bo) return make_error(Errc::invalid, "unsupported canonicalization c=" + *c);
-    s.header_canon = *h;
-    s.body_canon = *bo;
+    auto cz = parse_canonicalization(to_lower(*c));
+    if (!cz) return cz.take_error();
+    s.header_canon = cz->header;
+    s.body_canon = cz->body;
   }
   const auto* d = tl->find("d");
   if (!d || d->empty()) return make_error(Errc::invalid, "missing d=");

@@ -43,6 +43,14 @@ struct Signature {
 };
 
 // Parses the value of a DKIM-Signature header field (everything after the colon).
+// RFC 6376 §3.5 c= value "header[/body]" (body defaults to simple); the
+// caller decides about case. Errc::invalid for an unknown algorithm.
+struct Canonicalization {
+  Canon header = Canon::simple;
+  Canon body = Canon::simple;
+};
+Result<Canonicalization> parse_canonicalization(std::string_view value);
+
 Result<Signature> parse_signature(std::string_view value, const SignatureOptions& opt = {});
 
 struct KeyRecord {
