@@ -14,7 +14,7 @@ constexpr size_t kMaxSectionIndex = 999;  // RFC 2231 §3 section numbers we acc
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // RFC 2045 §5.1 token: no SPACE, CTLs or tspecials. 8-bit bytes tolerated.
-bool is_token_char(char c) {
+bool token_char(char c) {
   auto u = static_cast<unsigned char>(c);
   if (u <= 0x20 || u == 0x7F) return false;
   switch (c) {
@@ -65,7 +65,7 @@ size_t skip_cfws(std::string_view s, size_t i) {
 
 std::string_view read_token(std::string_view s, size_t* i) {
   size_t b = *i;
-  while (*i < s.size() && is_token_char(s[*i])) ++*i;
+  while (*i < s.size() && token_char(s[*i])) ++*i;
   return s.substr(b, *i - b);
 }
 
@@ -147,6 +147,8 @@ std::string join_sections(const std::vector<RawParam>& raw, const std::string& b
 }
 
 }  // namespace
+
+bool is_token_char(char c) { return token_char(c); }
 
 const std::string* find_param(const ParamList& params, std::string_view name) {
   for (const auto& p : params)

@@ -12,6 +12,10 @@
 
 namespace postino::mime {
 
+// RFC 2045 §5.1 token character: no SPACE, CTLs or tspecials; 8-bit bytes
+// are tolerated. RFC 8601's value grammar uses the same token.
+bool is_token_char(char c);
+
 inline constexpr size_t kMaxParams = 64;              // parameters kept per header value
 inline constexpr size_t kMaxParamContinuations = 64;  // RFC 2231 sections joined per parameter
 
