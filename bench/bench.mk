@@ -3,7 +3,7 @@
 # run as private instances); not part of `make test`. Results: docs/BENCHMARKS.md.
 # Each script takes its size from the environment, e.g. `SESSIONS=5 MESSAGES=500 make bench-smtp`.
 
-.PHONY: bench bench-smtp bench-pop3 bench-imap bench-imap-idle
+.PHONY: bench bench-smtp bench-pop3 bench-imap bench-imap-idle bench-queue
 
 BENCH_ENV = POSTINO_BIN=$(CURDIR)/$(BUILD)/postino
 
@@ -21,3 +21,6 @@ bench-imap: build
 
 bench-imap-idle: build
 	@$(BENCH_ENV) bench/imap_idle_mem.sh
+
+bench-queue: build
+	@$(BENCH_ENV) bench/queue.sh

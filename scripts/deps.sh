@@ -6,11 +6,13 @@ set -euo pipefail
 BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libssl-dev libsqlite3-dev libfmt-dev libtomlplusplus-dev
-  libargon2-dev libidn2-dev zlib1g-dev libgtest-dev libgmock-dev
+  libargon2-dev libidn2-dev zlib1g-dev libgtest-dev libgmock-dev libunbound-dev
+  dns-root-data
 )
 TEST_PKGS=(
   clang-14 libclang-rt-14-dev python3 python3-pytest curl openssl
-  python3-dkim python3-yaml fetchmail getmail6
+  python3-dkim python3-spf python3-dnspython python3-yaml python3-cryptography fetchmail getmail6
+  nsd ldnsutils
   swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
 )
 

@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,8 +17,13 @@
 #include "app/credentials.hpp"
 #include "auth/address.hpp"
 #include "base/strings.hpp"
+#include "dns/present.hpp"
+#include "dns/unbound_resolver.hpp"
+#include "mailauth/dkim/keyring.hpp"
 #include "mime/encoding.hpp"
 #include "mime/header.hpp"
+#include "net/privileges.hpp"
+#include "queue/mta_sts/mta_sts.hpp"
 #include "store/open.hpp"
 
 namespace postino::app {
@@ -34,7 +43,15 @@ constexpr std::string_view kUsage =
     "  alias remove ALIAS · alias list\n"
     "  mailbox list ADDRESS\n"
     "  message list ADDRESS [MAILBOX]        UID, flags, size, date, subject\n"
-    "  message show ADDRESS MAILBOX UID      the raw message bytes\n";
+    "  message show ADDRESS MAILBOX UID      the raw message bytes\n"
+    "  queue list · queue show|retry|remove ID · queue flush\n"
+    "                                        the outbound queue (flush: retry all now)\n"
+    "  dns DOMAIN                            the DNS records to publish (MX, SPF, DKIM,\n"
+    "                                        DMARC, MTA-STS, TLS-RPT, SRV), zone-file form\n"
+    "  dns mta-sts DOMAIN                    fetch and show DOMAIN's MTA-STS policy\n"
+    "  dns lookup a|aaaa|mx|txt|ptr|tlsa NAME  what postino's resolver answers\n"
+    "  dkim sign [--domain D] < MESSAGE      print MESSAGE with our DKIM signatures\n"
+    "                                        (for testing keys)\n";
 
 int usage_error(std::string_view msg) {
   std::cerr << "postino: " << msg << "\n" << kUsage;
@@ -99,6 +116,16 @@ struct Cli {
           make_error(Errc::invalid, "invalid domain '" + a[1] + "': " + name.error().message));
     Status st = a[0] == "add" ? store->add_domain(*name) : store->remove_domain(*name);
     if (!st) return fail(st.error());
+    if (a[0] == "add") {
+      // DKIM keys for the new domain (kept on remove: its records may still be published).
+      if (Status k = mailauth::dkim::create_domain_keys(cfg.server.data_dir, *name); !k)
+        return fail(k.error());
+      // Run as root: the keys must stay readable by the server after it drops privileges.
+      if (!cfg.server.user.empty() && geteuid() == 0) {
+        std::string dir = cfg.server.data_dir + "/" + std::string(mailauth::dkim::kKeyDir);
+        if (Status c = net::chown_tree(dir, cfg.server.user); !c) return fail(c.error());
+      }
+    }
     return kExitOk;
   }
 
@@ -253,6 +280,169 @@ struct Cli {
   static constexpr uint64_t kSubjectScanBytes = 64 * 1024;
 };
 
+// ---- postino dns DOMAIN: the records to publish, in zone-file form ----
+
+constexpr uint32_t kRecordTtl = 3600;
+constexpr uint64_t kPublishedStsMaxAge = 604800;  // a week; RFC 8461 §3.2 suggests weeks
+constexpr size_t kTxtStringMax = 255;             // RFC 1035 §3.3 <character-string>
+
+// RFC 1035 §5.1 master-file TXT data: quoted strings of at most 255 octets each.
+std::string zone_txt(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += kTxtStringMax) {
+    out += out.empty() ? "\"" : " \"";
+    for (char c : text.substr(i, kTxtStringMax)) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out;
+}
+
+std::string zone_rr(const std::string& name, std::string_view type, const std::string& data) {
+  return name + ".\t" + std::to_string(kRecordTtl) + "\tIN\t" + std::string(type) + "\t" + data +
+         "\n";
+}
+
+int dns_records(const config::Config& cfg, const std::string& domain) {
+  const std::string& host = cfg.server.hostname;
+  std::string out = "; DNS records for " + domain + " (postino dns " + domain + ")\n";
+  out += "; " + host + " needs A/AAAA records with this server's public addresses.\n";
+  out += zone_rr(domain, "MX", "10 " + host + ".");
+  out += zone_rr(domain, "TXT", zone_txt("v=spf1 mx -all"));  // RFC 7208 §5.4
+  // RFC 6376 §3.6.2.1: keys at <selector>._domainkey.<domain>.
+  auto keys = mailauth::dkim::published_keys(cfg.server.data_dir, domain);
+  if (keys) {
+    for (const auto& k : *keys)
+      out += zone_rr(k.selector + "._domainkey." + domain, "TXT", zone_txt(k.txt));
+  } else {
+    out += "; no DKIM keys for " + domain + " (postino domain add " + domain + " makes them)\n";
+  }
+  // RFC 9989 §4.7: a policy record; reports to the domain's own postmaster.
+  out += zone_rr("_dmarc." + domain, "TXT",
+                 zone_txt("v=DMARC1; p=quarantine; rua=mailto:postmaster@" + domain));
+  // RFC 8461 §3: "testing" while the certificate is self-signed (an enforcing
+  // sender would refuse it), "enforce" with a configured certificate.
+  queue::MtaStsPolicy sts;
+  sts.mode = cfg.tls.cert.empty() ? queue::MtaStsPolicy::testing : queue::MtaStsPolicy::enforce;
+  sts.mx = {host};
+  sts.max_age = kPublishedStsMaxAge;
+  std::string policy = queue::format_mta_sts_policy(sts);
+  out += zone_rr("_mta-sts." + domain, "TXT",
+                 zone_txt("v=STSv1; id=" + queue::mta_sts_policy_id(policy) + ";"));
+  out += zone_rr("mta-sts." + domain, "CNAME", host + ".");
+  out += zone_rr("_smtp._tls." + domain, "TXT",  // RFC 8460 §3
+                 zone_txt("v=TLSRPTv1; rua=mailto:postmaster@" + domain));
+  // RFC 6186 §3, RFC 8314 §5.1: client service records, implicit TLS preferred
+  // (lower priority value); a service that is off gets the target "." (not offered).
+  struct Service {
+    const char* label;
+    const std::vector<config::Endpoint>& listen;
+    int priority;
+  };
+  const Service services[] = {{"_submissions._tcp.", cfg.listen.submissions, 0},
+                              {"_submission._tcp.", cfg.listen.submission, 5},
+                              {"_imaps._tcp.", cfg.listen.imaps, 0},
+                              {"_imap._tcp.", cfg.listen.imap, 5},
+                              {"_pop3s._tcp.", cfg.listen.pop3s, 10},
+                              {"_pop3._tcp.", cfg.listen.pop3, 15}};
+  for (const auto& s : services) {
+    std::string data = s.listen.empty()
+                           ? "0 0 0 ."
+                           : std::to_string(s.priority) + " 1 " +
+                                 std::to_string(s.listen.front().port) + " " + host + ".";
+    out += zone_rr(s.label + domain, "SRV", data);
+  }
+  out += zone_rr("autoconfig." + domain, "CNAME", host + ".");
+  out += zone_rr("autodiscover." + domain, "CNAME", host + ".");
+  out += ";\n; MTA-STS policy: serve it as text/plain at https://mta-sts." + domain +
+         "/.well-known/mta-sts.txt\n; with a certificate valid for mta-sts." + domain +
+         " (RFC 8461 §3.3). Policy file:\n";
+  for (auto line : split(policy, '\n')) {
+    line = trim(line);
+    if (!line.empty()) out += ";   " + std::string(line) + "\n";
+  }
+  std::cout << out;
+  return kExitOk;
+}
+
+// `postino dns mta-sts DOMAIN`: discovery through the configured resolver and
+// the HTTPS fetch, as the outbound queue does it.
+int dns_mta_sts(const config::Config& cfg, const std::string& domain) {
+  boost::asio::io_context io;
+  auto resolver = dns::make_resolver(cfg.dns, io.get_executor());
+  if (!resolver) return fail(resolver.error());
+  queue::MtaStsCache::Options opts;
+  opts.port = cfg.queue.mta_sts_port;
+  opts.ca_file = cfg.queue.tls_ca_file;
+  queue::MtaStsCache cache(**resolver, opts);
+  std::optional<queue::MtaStsPolicy> policy;
+  auto run = [&]() -> boost::asio::awaitable<void> { policy = co_await cache.policy(domain); };
+  boost::asio::co_spawn(io, run(), boost::asio::detached);
+  io.run();
+  if (!policy) return fail(make_error(Errc::internal, "MTA-STS look-up did not finish"));
+  std::cout << "domain: " << domain << "\nmode: " << queue::mta_sts_mode_name(policy->mode) << "\n";
+  for (const auto& mx : policy->mx) std::cout << "mx: " << mx << "\n";
+  std::cout << "max_age: " << policy->max_age << "\n";
+  return kExitOk;
+}
+
+// `postino dns lookup TYPE NAME`: one look-up through the configured resolver
+// ([dns] servers, timeout, dnssec), printed by dns::lookup_text().
+int dns_lookup(const config::Config& cfg, const std::vector<std::string>& a) {
+  if (a.size() != 3 || a[0] != "lookup")
+    return usage_error("dns lookup " + std::string(dns::kLookupTypes) + " NAME");
+  boost::asio::io_context io;
+  auto resolver = dns::make_resolver(cfg.dns, io.get_executor());
+  if (!resolver) return fail(resolver.error());
+  std::optional<Result<std::string>> text;
+  auto run = [&]() -> boost::asio::awaitable<void> {
+    text = co_await dns::lookup_text(**resolver, a[1], a[2]);
+  };
+  boost::asio::co_spawn(io, run(), boost::asio::detached);
+  io.run();
+  if (!text) return fail(make_error(Errc::internal, "DNS look-up did not finish"));
+  if (!*text) return fail(text->error());
+  std::cout << **text;
+  return kExitOk;
+}
+
+int dns_command(const config::Config& cfg, const std::vector<std::string>& a) {
+  bool sts = a.size() == 2 && a[0] == "mta-sts";
+  if (a.size() != 1 && !sts) return usage_error("dns DOMAIN, or dns mta-sts DOMAIN");
+  auto domain = auth::normalize_domain(a.back());
+  if (!domain)
+    return fail(
+        make_error(Errc::invalid, "invalid domain '" + a.back() + "': " + domain.error().message));
+  return sts ? dns_mta_sts(cfg, *domain) : dns_records(cfg, *domain);
+}
+
+// `postino dkim sign [--domain D] < MESSAGE`: an operator's tool to test keys.
+int dkim_command(const config::Config& cfg, const std::vector<std::string>& a) {
+  bool as = a.size() == 3 && a[1] == "--domain";
+  if (a.empty() || a[0] != "sign" || (a.size() != 1 && !as))
+    return usage_error("dkim sign [--domain DOMAIN] < MESSAGE");
+  std::string message;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+    message.append(buf, n);
+    if (message.size() > cfg.limits.max_message_size)
+      return fail(make_error(Errc::limit, "message larger than limits.max_message_size"));
+  }
+  auto ring = mailauth::dkim::KeyRing::load(cfg.server.data_dir);
+  if (!ring) return fail(ring.error());
+  auto fields = as ? ring->sign_as(message, a[2]) : ring->sign(message);
+  if (!fields) return fail(fields.error());
+  if (fields->empty())
+    return fail(make_error(Errc::not_found,
+                           as ? "no DKIM keys for " + a[2] : "no DKIM keys for the From domain"));
+  std::fwrite(fields->data(), 1, fields->size(), stdout);
+  std::fwrite(message.data(), 1, message.size(), stdout);
+  return kExitOk;
+}
+
 // Splits "--config FILE" off the front; the rest is the command.
 struct Args {
   std::string config_path;
@@ -312,7 +502,11 @@ int run_cli(int argc, char** argv) {
     if (!rest.empty()) return usage_error("serve takes no arguments");
     return serve(cli.cfg);
   }
-  if (cmd != "domain" && cmd != "user" && cmd != "alias" && cmd != "mailbox" && cmd != "message")
+  if (cmd == "dns" && !(!rest.empty() && rest[0] == "lookup")) return dns_command(cli.cfg, rest);
+  if (cmd == "dns") return dns_lookup(cli.cfg, rest);
+  if (cmd == "dkim") return dkim_command(cli.cfg, rest);
+  if (cmd != "domain" && cmd != "user" && cmd != "alias" && cmd != "mailbox" && cmd != "message" &&
+      cmd != "queue")
     return usage_error("unknown command '" + cmd + "'");
   if (rest.empty()) return usage_error(cmd + " needs a subcommand");
   if (Status st = cli.open(); !st) return fail(st.error());
@@ -320,6 +514,7 @@ int run_cli(int argc, char** argv) {
   if (cmd == "user") return cli.user(rest);
   if (cmd == "alias") return cli.alias(rest);
   if (cmd == "mailbox") return cli.mailbox(rest);
+  if (cmd == "queue") return queue_command(*cli.store, rest);
   return cli.message(rest);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "store/backend.hpp"
 
 namespace postino::app {
 
@@ -21,5 +22,8 @@ int run_cli(int argc, char** argv);
 
 // serve.cpp
 int serve(const config::Config& cfg);
+
+// queue_cli.cpp: `queue list | show ID | retry ID | remove ID | flush`.
+int queue_command(store::StoreBackend& backend, const std::vector<std::string>& args);
 
 }  // namespace postino::app

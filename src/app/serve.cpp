@@ -5,6 +5,7 @@
 // started, so no thread and no file outlives the drop with root rights.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -15,16 +16,20 @@
 #include "app/cli.hpp"
 #include "auth/throttle.hpp"
 #include "base/log.hpp"
-#include "delivery/spool_queue.hpp"
+#include "dns/unbound_resolver.hpp"
+#include "mailauth/dkim/keyring.hpp"
 #include "imap/server/service.hpp"
 #include "login/authenticator.hpp"
 #include "net/privileges.hpp"
 #include "net/server.hpp"
 #include "net/tls.hpp"
 #include "pop3/server/service.hpp"
+#include "queue/mta_sts/mta_sts.hpp"
+#include "queue/queue.hpp"
 #include "smtp/server/service.hpp"
 #include "store/async_store.hpp"
 #include "store/open.hpp"
+#include "store/queue_store.hpp"
 
 namespace postino::app {
 namespace {
@@ -44,7 +49,8 @@ struct Services {
   std::unique_ptr<store::AsyncStore> store;
   std::unique_ptr<auth::AuthThrottle> throttle;
   std::unique_ptr<login::Authenticator> authenticator;
-  std::unique_ptr<delivery::SpoolQueue> outbound;
+  std::unique_ptr<dns::Resolver> resolver;  // [dns]: mail authentication look-ups
+  std::unique_ptr<queue::Queue> outbound;
   std::unique_ptr<smtp::server::Service> smtp;
   std::unique_ptr<imap::server::Service> imap;
   std::unique_ptr<pop3::server::Service> pop3;
@@ -64,9 +70,76 @@ int fail(const std::string& msg) {
   return kExitFailed;
 }
 
+// The outbound queue with its own resolver and MTA-STS cache (made on the
+// queue's executor), DKIM signing with the keys in data_dir; it imports any
+// leftover spool files and starts delivering.
+Status start_queue(const config::Config& cfg, Services& svc) {
+  const auto& q = cfg.queue;
+  queue::Options qo;
+  qo.hostname = cfg.server.hostname;
+  qo.node_id = cfg.server.hostname;
+  qo.data_dir = cfg.server.data_dir;
+  qo.smtp_port = q.smtp_port;
+  qo.retry.lifetime = q.lifetime;
+  qo.retry.delay_warning = q.delay_warning;
+  qo.retry.retry_min = q.retry_min;
+  qo.retry.retry_max = q.retry_max;
+  qo.max_per_domain = q.max_per_domain;
+  qo.max_connections = q.max_connections;
+  qo.poll_interval = std::chrono::seconds(q.poll_interval);
+  qo.tls_ca_file = q.tls_ca_file;
+  qo.client.helo_name = q.helo_name.empty() ? cfg.server.hostname : q.helo_name;
+  qo.client.connect_timeout = std::chrono::seconds(q.connect_timeout);
+  qo.client.greeting_timeout = std::chrono::seconds(q.command_timeout);
+  qo.client.command_timeout = std::chrono::seconds(q.command_timeout);
+  qo.client.data_final_timeout = std::chrono::seconds(2 * q.command_timeout);
+  auto qs = store::open_queue_store(*svc.backend);
+  if (!qs) return qs.take_error();
+  svc.outbound = std::make_unique<queue::Queue>(qo, *svc.backend, std::move(*qs), nullptr);
+  auto resolver = dns::make_resolver(cfg.dns, svc.outbound->executor());
+  if (!resolver) return resolver.take_error();
+  dns::Resolver& res = **resolver;
+  svc.outbound->own_resolver(std::move(*resolver));
+  queue::MtaStsCache::Options mo;
+  mo.port = q.mta_sts_port;
+  mo.ca_file = q.tls_ca_file;
+  svc.outbound->set_mta_sts(std::make_shared<queue::MtaStsCache>(res, mo));
+  auto keys = mailauth::dkim::KeyRing::load(cfg.server.data_dir);
+  if (!keys) return keys.take_error();
+  auto ring = std::make_shared<const mailauth::dkim::KeyRing>(std::move(*keys));
+  svc.outbound->set_signer([ring](std::string_view m) { return ring->sign(m); });
+  return svc.outbound->start();
+}
+
+// [mailauth] → the SMTP service's mail authentication options (the words
+// were checked by the config parser; a mismatch here is a programming error).
+Status mailauth_options(const config::Config::MailAuth& m, smtp::server::MailAuthOptions& out) {
+  namespace inbound = mailauth::inbound;
+  auto reject = inbound::parse_fail_action(m.dmarc_reject);
+  auto quarantine = inbound::parse_fail_action(m.dmarc_quarantine);
+  auto temp = inbound::parse_temp_action(m.temperror);
+  if (!reject || !quarantine || !temp) return make_error(Errc::invalid, "bad [mailauth] action");
+  out.authserv_id = m.authserv_id;  // "" = server.hostname (smtp::server::Service)
+  out.policy.on_reject = *reject;
+  out.policy.on_quarantine = *quarantine;
+  out.policy.on_temperror = *temp;
+  out.policy.reject_spf_fail = m.spf_fail == "reject";
+  out.junk_mailbox = m.junk_mailbox;
+  out.record_dmarc = m.dmarc_report_data;
+  return {};
+}
+
 }  // namespace
 
+// SIGTERM/SIGINT arriving during start-up (the ports are bound early, so a
+// supervisor or test may already signal) end the start-up cleanly instead of
+// killing the process; Server::run() then installs the real handlers.
+volatile std::sig_atomic_t g_stop_during_startup = 0;
+extern "C" void on_startup_signal(int) { g_stop_during_startup = 1; }
+
 int serve(const config::Config& cfg) {
+  std::signal(SIGTERM, on_startup_signal);
+  std::signal(SIGINT, on_startup_signal);
   log::set_level(parse_level(cfg.server.log_level));
   log::set_format(cfg.server.log_format == "json" ? log::Format::json : log::Format::kv);
 
@@ -163,7 +236,10 @@ int serve(const config::Config& cfg) {
   tl.max_failures_per_ip = cfg.auth.max_failures_per_ip;
   svc.throttle = std::make_unique<auth::AuthThrottle>(tl);
   svc.authenticator = std::make_unique<login::Authenticator>(*svc.store, *svc.throttle);
-  svc.outbound = std::make_unique<delivery::SpoolQueue>(cfg.server.data_dir);
+  auto resolver = dns::make_resolver(cfg.dns, server.io_context().get_executor());
+  if (!resolver) return fail("dns: " + resolver.error().message);
+  svc.resolver = std::move(*resolver);
+  if (Status st = start_queue(cfg, svc); !st) return fail("queue: " + st.error().message);
 
   smtp::server::Options so;
   so.hostname = cfg.server.hostname;
@@ -171,8 +247,11 @@ int serve(const config::Config& cfg) {
   so.max_recipients = cfg.limits.max_recipients;
   so.command_timeout = std::chrono::seconds(cfg.limits.idle_timeout);
   so.plaintext_auth_on_loopback = cfg.auth.plaintext_on_loopback;
-  svc.smtp =
-      std::make_unique<smtp::server::Service>(so, *svc.store, *svc.authenticator, *svc.outbound);
+  if (Status st = mailauth_options(cfg.mailauth, so.mailauth); !st)
+    return fail("mailauth: " + st.error().message);
+  dns::Resolver* mx_resolver = cfg.mailauth.enabled ? svc.resolver.get() : nullptr;
+  svc.smtp = std::make_unique<smtp::server::Service>(so, *svc.store, *svc.authenticator,
+                                                     *svc.outbound, mx_resolver);
 
   imap::server::Options io;
   io.hostname = cfg.server.hostname;
@@ -192,7 +271,13 @@ int serve(const config::Config& cfg) {
             << banner << std::flush;
   log::info("serve.start", {{"hostname", cfg.server.hostname}, {"data_dir", cfg.server.data_dir}});
 
+  if (g_stop_during_startup) {
+    svc.outbound->stop();
+    log::info("serve.stop", {{"reason", "signal during start-up"}});
+    return kExitOk;
+  }
   server.run();  // until SIGTERM/SIGINT and the drain
+  svc.outbound->stop();
   log::info("serve.stop", {});
   return kExitOk;
 }

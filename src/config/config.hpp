@@ -47,11 +47,35 @@ struct Config {
     std::string url;                 // postgres connection string (required for postgres)
   } store;
   struct Dns {
-    std::vector<Endpoint> servers;  // empty = /etc/resolv.conf
+    std::vector<Endpoint> servers;  // empty = /etc/resolv.conf (and /etc/hosts)
+    bool dnssec = true;             // validate with the root trust anchor (servers empty only)
+    uint32_t timeout = 10;          // seconds per look-up
   } dns;
   struct Queue {
     uint16_t smtp_port = 25;
+    uint16_t mta_sts_port = 443;  // HTTPS port of MTA-STS policy hosts (tests only)
+    std::string tls_ca_file;      // extra CA bundle for outbound TLS and MTA-STS; "" = system only
+    uint32_t lifetime = 5 * 86400;       // seconds in the queue before a bounce
+    uint32_t delay_warning = 4 * 3600;   // seconds before a delay DSN; 0 = none
+    uint32_t retry_min = 60;             // seconds before the first retry
+    uint32_t retry_max = 4 * 3600;       // longest wait between retries
+    uint32_t max_per_domain = 4;         // connections per destination domain
+    uint32_t max_connections = 100;      // outbound connections in all
+    uint32_t connect_timeout = 30;       // seconds
+    uint32_t command_timeout = 300;      // seconds (RFC 5321 §4.5.3.2)
+    uint32_t poll_interval = 2;          // seconds between store checks (sees `queue flush`)
+    std::string helo_name;               // "" = server.hostname
   } queue;
+  struct MailAuth {  // SPF/DKIM/DMARC on mail arriving at the MX listener
+    bool enabled = true;
+    std::string authserv_id;                // "" = server.hostname (RFC 8601 §2.5)
+    std::string dmarc_reject = "reject";    // DMARC fail, p=reject: reject | junk | deliver
+    std::string dmarc_quarantine = "junk";  // DMARC fail, p=quarantine: junk | deliver | reject
+    std::string temperror = "defer";        // DNS failure the decision needs: defer (451) | accept
+    std::string spf_fail = "none";          // SPF fail without DMARC pass: none | reject (550)
+    std::string junk_mailbox = "Junk";      // where quarantined mail is delivered
+    bool dmarc_report_data = true;          // keep RFC 9990 aggregate-report data
+  } mailauth;
   struct Limits {
     uint32_t max_connections_per_ip = 50;
     uint32_t max_connections = 20000;

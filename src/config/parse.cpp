@@ -19,6 +19,7 @@ inline constexpr uint64_t kMaxPort = 65535;
 inline constexpr uint64_t kMinRecipients = 100;
 inline constexpr uint64_t kMinMessageSize = 1024;
 inline constexpr uint16_t kDnsPort = 53;
+inline constexpr uint32_t kMaxDnsTimeout = 300;  // seconds
 
 // Builds the one-line error "FILE:LINE: key 'section.key': reason".
 class Reporter {
@@ -198,8 +199,34 @@ Status Walker::walk(const toml::table& root) {
       {"store",
        {{"backend", one_of(cfg_.store.backend, {"sqlite", "postgres"})},
         {"url", str(cfg_.store.url)}}},
-      {"dns", {{"servers", endpoints(cfg_.dns.servers, dns)}}},
-      {"queue", {{"smtp_port", integer(cfg_.queue.smtp_port, 1, kMaxPort)}}},
+      {"dns",
+       {{"servers", endpoints(cfg_.dns.servers, dns)},
+        {"dnssec", boolean(cfg_.dns.dnssec)},
+        {"timeout", integer(cfg_.dns.timeout, 1, kMaxDnsTimeout)}}},
+      {"queue",
+       {{"smtp_port", integer(cfg_.queue.smtp_port, 1, kMaxPort)},
+        {"mta_sts_port", integer(cfg_.queue.mta_sts_port, 1, kMaxPort)},
+        {"tls_ca_file", str(cfg_.queue.tls_ca_file, check_nonempty)},
+        {"lifetime", integer(cfg_.queue.lifetime, 60)},
+        {"delay_warning", integer(cfg_.queue.delay_warning, 0)},
+        {"retry_min", integer(cfg_.queue.retry_min, 1)},
+        {"retry_max", integer(cfg_.queue.retry_max, 1)},
+        {"max_per_domain", integer(cfg_.queue.max_per_domain, 1)},
+        {"max_connections", integer(cfg_.queue.max_connections, 1)},
+        {"connect_timeout", integer(cfg_.queue.connect_timeout, 1)},
+        {"command_timeout", integer(cfg_.queue.command_timeout, 1)},
+        {"poll_interval", integer(cfg_.queue.poll_interval, 1, 3600)},
+        {"helo_name", str(cfg_.queue.helo_name, check_hostname)}}},
+      {"mailauth",
+       {{"enabled", boolean(cfg_.mailauth.enabled)},
+        {"authserv_id", str(cfg_.mailauth.authserv_id, check_hostname)},
+        {"dmarc_reject", one_of(cfg_.mailauth.dmarc_reject, {"reject", "junk", "deliver"})},
+        {"dmarc_quarantine",
+         one_of(cfg_.mailauth.dmarc_quarantine, {"junk", "deliver", "reject"})},
+        {"temperror", one_of(cfg_.mailauth.temperror, {"defer", "accept"})},
+        {"spf_fail", one_of(cfg_.mailauth.spf_fail, {"none", "reject"})},
+        {"junk_mailbox", str(cfg_.mailauth.junk_mailbox, check_nonempty)},
+        {"dmarc_report_data", boolean(cfg_.mailauth.dmarc_report_data)}}},
       {"limits",
        {{"max_connections_per_ip", integer(lim.max_connections_per_ip, 1)},
         {"max_connections", integer(lim.max_connections, 1)},
@@ -235,6 +262,9 @@ Status Walker::cross_check(const toml::table& root) {
   if (cfg_.store.backend == "postgres" && cfg_.store.url.empty())
     return rep_.at(where("store", "backend"), "store.url",
                    "backend \"postgres\" needs a connection url");
+  if (cfg_.queue.retry_min > cfg_.queue.retry_max)
+    return rep_.at(where("queue", "retry_min"), "queue.retry_min",
+                   "is larger than queue.retry_max");
   if (cfg_.limits.max_connections_per_ip > cfg_.limits.max_connections)
     return rep_.at(where("limits", "max_connections_per_ip"), "limits.max_connections_per_ip",
                    "is larger than limits.max_connections");

@@ -2,9 +2,9 @@
 // data_dir/queue/<id>.msg: an envelope section of "key: value" lines (values
 // percent-encoded), an empty line, then the raw message bytes. The file is
 // written under data_dir/queue/tmp/, fsync'd, renamed into place and the
-// directory fsync'd, so an accepted message survives a crash. Nothing sends
-// these files yet: the outbound queue replaces this class and reads them with
-// read_spool_file().
+// directory fsync'd, so an accepted message survives a crash. The server
+// now queues through queue::Queue (src/queue); at start it imports files
+// left in this format with read_spool_file() and removes them.
 // Ownership: owns one worker thread for the blocking file I/O.
 // Thread rules: enqueue() may be called from any coroutine concurrently; it
 // never blocks the caller's thread.

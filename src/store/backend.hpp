@@ -23,6 +23,7 @@
 
 #include "base/result.hpp"
 #include "store/change_bus.hpp"
+#include "store/dmarc_records.hpp"
 #include "store/types.hpp"
 
 namespace postino::store {
@@ -100,6 +101,12 @@ class StoreBackend {
   // RFC 7162 §3.1.4.1 / §3.2.5: messages changed and UIDs vanished after `since`.
   virtual Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) = 0;
   virtual Result<QuotaUsage> quota(AccountId account) = 0;
+
+  // ---- DMARC aggregate-report data (RFC 9990) ----
+  // Stores one record (committed before returning); returns its id.
+  virtual Result<int64_t> add_dmarc_record(const DmarcReportRecord& rec) = 0;
+  // Records with from <= evaluated_at < to, oldest first.
+  virtual Result<std::vector<DmarcReportRecord>> list_dmarc_records(int64_t from, int64_t to) = 0;
 
   virtual ChangeBus& change_bus() = 0;
   virtual StoreStats stats() const = 0;

@@ -72,6 +72,11 @@ class Server:
         for name, port in self.ports.items():
             lines.append(f'{name} = ["127.0.0.1:{port}"]')
         lines.append("")
+        # Mail authentication of MX mail asks DNS for SPF/DKIM/DMARC records;
+        # tests stay on loopback, so it is off unless a test configures
+        # [mailauth] itself with its own DNS server (test_mailauth.py, nsd).
+        if "[mailauth]" not in self.extra_config:
+            lines += ["[mailauth]", "enabled = false", ""]
         with open(self.config_path, "w") as f:
             f.write("\n".join(lines) + "\n" + self.extra_config)
 

@@ -1,7 +1,8 @@
-// The end of a mail transaction: prepend the Received header, deliver to
-// every local INBOX in one store call (one blob however many recipients),
-// queue the remote recipients, and only then answer 250 (DESIGN.md
-// "Durability").
+// The end of a mail transaction: mail authentication for inbound MX mail
+// (mailauth.cpp: it may refuse the message, or send it to Junk), prepend the
+// Authentication-Results and Received headers, deliver to every local INBOX
+// in one store call (one blob however many recipients), queue the remote
+// recipients, and only then answer 250 (DESIGN.md "Durability").
 //
 // Partial failure: after DATA/BDAT SMTP has a single reply for all
 // recipients (per-recipient replies are LMTP, RFC 2033). The store delivers
@@ -61,7 +62,21 @@ awaitable<void> Session::accept_message() {
   if (tx_.rcpts.size() == 1) info.for_address = tx_.rcpts.front().address;
   info.time = now;
 
-  std::string raw = received_header(info);
+  // RFC 8601 §4: Authentication-Results above the trace fields we add.
+  MailAuthDecision auth;
+  if (mailauth_applies()) {
+    MailAuthDecision checked = co_await check_mailauth(now, id);
+    auth = std::move(checked);
+    if (refused_by_mailauth(auth)) {
+      reset_transaction();
+      co_return;
+    }
+  } else if (svc_.resolver()) {
+    remove_forged_authres();
+  }
+  bool junk = auth.verdict == mailauth::inbound::Verdict::junk;
+
+  std::string raw = auth.header + received_header(info);
   raw.reserve(raw.size() + tx_.body.size());
   raw += tx_.body;
   auto shared = std::make_shared<const std::string>(std::move(raw));
@@ -85,10 +100,19 @@ awaitable<void> Session::accept_message() {
   }
 
   if (!accounts.empty()) {
+    std::string mailbox = junk ? opts_.mailauth.junk_mailbox : std::string(store::kInbox);
     store::AppendRequest req = delivery::prepare_append(shared);
-    for (auto a : accounts) req.targets.push_back({a, store::kInbox});
+    for (auto a : accounts) req.targets.push_back({a, mailbox});
     req.internal_date = now;
     auto res = co_await svc_.store().deliver(std::move(req));
+    if (!res && res.error().code == Errc::not_found && junk) {
+      // A recipient has no Junk mailbox (deleted): INBOX rather than nothing.
+      log::info("smtp.junk_missing", {{"conn", conn_.id()}, {"id", id}, {"mailbox", mailbox}});
+      store::AppendRequest again = delivery::prepare_append(shared);
+      for (auto a : accounts) again.targets.push_back({a, store::kInbox});
+      again.internal_date = now;
+      res = co_await svc_.store().deliver(std::move(again));
+    }
     if (!res) {
       bool quota = res.error().code == Errc::quota;
       log::warn("smtp.delivery_failed",
@@ -127,6 +151,7 @@ awaitable<void> Session::accept_message() {
                               {"size", shared->size()},
                               {"rcpts", tx_.rcpts.size()},
                               {"local", accounts.size()},
+                              {"junk", junk ? "yes" : "no"},
                               {"user", auth_user_}});
   reply(kMessageAccepted, "Message accepted as " + id);
   reset_transaction();

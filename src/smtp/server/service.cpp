@@ -20,8 +20,10 @@ const char* mode_name(Mode m) {
 }
 
 Service::Service(Options opts, store::AsyncStore& store, login::Authenticator& auth,
-                 delivery::OutboundQueue& outbound)
-    : opts_(std::move(opts)), store_(store), auth_(auth), outbound_(outbound) {}
+                 delivery::OutboundQueue& outbound, dns::Resolver* resolver)
+    : opts_(std::move(opts)), store_(store), auth_(auth), outbound_(outbound), resolver_(resolver) {
+  if (opts_.mailauth.authserv_id.empty()) opts_.mailauth.authserv_id = opts_.hostname;
+}
 
 awaitable<void> Service::handle(net::Connection& conn, Mode mode) {
   // Nothing may escape a session (DESIGN.md "Style"); a failure ends only it.

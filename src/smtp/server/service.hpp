@@ -10,8 +10,13 @@
 // once it is durable (local INBOXes committed, remote recipients queued), and
 // every buffer it fills from the network is bounded (see session.hpp).
 //
-// Ownership: the Service borrows the store, authenticator and outbound queue;
-// they must outlive it. Thread rules: handle() may run concurrently for many
+// Mail authentication (mail arriving on the MX listener from a client that did
+// not authenticate): SPF, DKIM and DMARC at the end of DATA/BDAT, an
+// Authentication-Results header, and the DMARC policy (src/mailauth/inbound;
+// see mailauth.cpp). Off when the Service has no resolver.
+//
+// Ownership: the Service borrows the store, authenticator, outbound queue and
+// resolver; they must outlive it. Thread rules: handle() may run concurrently for many
 // connections; the Service itself is immutable after construction.
 #pragma once
 
@@ -21,7 +26,9 @@
 #include <string>
 
 #include "delivery/outbound.hpp"
+#include "dns/resolver.hpp"
 #include "login/authenticator.hpp"
+#include "mailauth/inbound/policy.hpp"
 #include "net/connection.hpp"
 #include "store/async_store.hpp"
 
@@ -30,6 +37,14 @@ namespace postino::smtp::server {
 enum class Mode { mx, submission, submissions };
 
 const char* mode_name(Mode m);
+
+// [mailauth] of the configuration.
+struct MailAuthOptions {
+  std::string authserv_id;  // RFC 8601 §2.5; "" = Options::hostname
+  mailauth::inbound::Policy policy;
+  std::string junk_mailbox = "Junk";  // where quarantined mail goes (falls back to INBOX)
+  bool record_dmarc = true;           // keep RFC 9990 aggregate-report data in the store
+};
 
 struct Options {
   std::string hostname;
@@ -41,24 +56,28 @@ struct Options {
   bool plaintext_auth_on_loopback = true;  // AUTH without TLS allowed from loopback
   bool normalize_bare_lf = false;          // default: bare LF/CR in DATA -> 5xx (smuggling)
   bool tls_available = true;               // STARTTLS offered (the server has a certificate)
+  MailAuthOptions mailauth;
 };
 
 class Service {
  public:
+  // resolver: nullptr turns mail authentication off.
   Service(Options opts, store::AsyncStore& store, login::Authenticator& auth,
-          delivery::OutboundQueue& outbound);
+          delivery::OutboundQueue& outbound, dns::Resolver* resolver = nullptr);
   boost::asio::awaitable<void> handle(net::Connection& conn, Mode mode);
 
   const Options& options() const { return opts_; }
   store::AsyncStore& store() { return store_; }
   login::Authenticator& authenticator() { return auth_; }
   delivery::OutboundQueue& outbound() { return outbound_; }
+  dns::Resolver* resolver() { return resolver_; }
 
  private:
   Options opts_;
   store::AsyncStore& store_;
   login::Authenticator& auth_;
   delivery::OutboundQueue& outbound_;
+  dns::Resolver* resolver_;
 };
 
 }  // namespace postino::smtp::server

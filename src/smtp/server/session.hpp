@@ -7,6 +7,7 @@
 //   envelope.cpp MAIL and RCPT: sequencing, limits, relay and sender policy
 //   body.cpp     DATA and BDAT (RFC 3030): reading the message
 //   accept.cpp   the end of a transaction: Received header, durable delivery
+//   mailauth.cpp SPF/DKIM/DMARC on inbound MX mail, Authentication-Results, policy
 //   misc.cpp     RSET, NOOP, QUIT, VRFY, EXPN, HELP
 // Limits: a command line is read up to kMaxCommandLineBuffer; a DATA line up
 // to kMaxDataLineBytes; a message body up to Options::max_message_size;
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "delivery/recipients.hpp"
+#include "mailauth/inbound/policy.hpp"
 #include "net/connection.hpp"
 #include "smtp/proto/bdat_reader.hpp"
 #include "smtp/proto/command.hpp"
@@ -55,6 +57,13 @@ struct Transaction {
   std::optional<BdatReader> bdat;  // a BDAT sequence has started
   bool bdat_failed = false;        // a chunk was refused: later chunks get 503
   std::string body;
+};
+
+// What mail authentication decided for the message in hand (mailauth.cpp).
+struct MailAuthDecision {
+  mailauth::inbound::Verdict verdict = mailauth::inbound::Verdict::deliver;
+  std::string header;  // Authentication-Results to prepend ("" when not checked)
+  std::string detail;  // for the reply text: the Author Domain, or why
 };
 
 class Session {
@@ -90,6 +99,15 @@ class Session {
   awaitable<Result<std::string>> sasl_challenge(std::string_view data);
   BodyOptions body_options() const;
   awaitable<void> accept_message();  // replies 250 / 4xx / 5xx and resets the transaction
+  bool mailauth_applies() const;
+  // RFC 8601 §5 on every path while mail authentication is on (submission
+  // too): removes Authentication-Results fields claiming our authserv-id.
+  size_t remove_forged_authres();
+  // Removes forged Authentication-Results from tx_.body, evaluates it, stores
+  // the DMARC report data and returns the verdict (mailauth.cpp).
+  awaitable<MailAuthDecision> check_mailauth(int64_t now, const std::string& id);
+  // Sends the 4xx/5xx reply if the decision refuses the message; true if so.
+  bool refused_by_mailauth(const MailAuthDecision& d);
   void reset_transaction();
   void reset_session_state();  // RFC 3207 §4.2 after STARTTLS
 

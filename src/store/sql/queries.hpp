@@ -151,6 +151,9 @@ inline constexpr const char* kChangedSince =
     "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid";
 inline constexpr const char* kVanishedSince =
     "SELECT uid FROM tombstones WHERE mailbox_id = ? AND modseq > ? ORDER BY uid";
-inline constexpr const char* kBlobReferenced = "SELECT 1 FROM messages WHERE blob_id = ? LIMIT 1";
+// A blob is referenced by a mailbox message or an outbound queue entry.
+inline constexpr const char* kBlobReferenced =
+    "SELECT 1 FROM (SELECT ? AS id) b WHERE EXISTS (SELECT 1 FROM messages WHERE blob_id = b.id)"
+    " OR EXISTS (SELECT 1 FROM queue_messages WHERE blob_id = b.id)";
 
 }  // namespace postino::store::sql

@@ -70,10 +70,88 @@ const Migration kV1{
         "CREATE INDEX tombstones_by_modseq ON tombstones (mailbox_id, modseq)",
     }};
 
+// Version 2: the outbound queue (src/queue, store/queue_store.hpp). A queued
+// message keeps its bytes in the BlobStore like a mailbox message (written and
+// synced by the same group commit, shared with local copies of the same
+// message); kBlobReferenced counts queue rows too, so a blob lives while a
+// mailbox message or a queue entry refers to it. One row per recipient holds
+// its delivery state (RFC 5321 §4.5.4.1 retries) and its lease (owner and
+// expiry: a node works on a recipient only while it holds the lease).
+const Migration kV2{
+    2,
+    {
+        "CREATE TABLE queue_messages ("
+        " id TEXT PRIMARY KEY,"
+        " mail_from TEXT NOT NULL,"
+        " envid TEXT NOT NULL,"
+        " ret TEXT NOT NULL,"
+        " body_type TEXT NOT NULL,"
+        " smtputf8 SMALLINT NOT NULL,"
+        " blob_id TEXT NOT NULL,"
+        " size BIGINT NOT NULL,"
+        " auth_user TEXT NOT NULL,"
+        " client_ip TEXT NOT NULL,"
+        " received_at BIGINT NOT NULL,"
+        " created_at BIGINT NOT NULL)",
+        "CREATE INDEX queue_messages_by_blob ON queue_messages (blob_id)",
+        "CREATE TABLE queue_recipients ("
+        " message_id TEXT NOT NULL REFERENCES queue_messages(id),"
+        " idx BIGINT NOT NULL,"
+        " address TEXT NOT NULL,"
+        " domain TEXT NOT NULL,"
+        " notify TEXT NOT NULL,"
+        " orcpt TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " attempts BIGINT NOT NULL,"
+        " next_attempt BIGINT NOT NULL,"
+        " last_attempt BIGINT NOT NULL,"
+        " last_reply TEXT NOT NULL,"
+        " remote_mta TEXT NOT NULL,"
+        " delay_notified SMALLINT NOT NULL,"
+        " lease_owner TEXT NOT NULL,"
+        " lease_until BIGINT NOT NULL,"
+        " PRIMARY KEY (message_id, idx))",
+        "CREATE INDEX queue_recipients_due ON queue_recipients (status, next_attempt)",
+    }};
+
+// Version 3: DMARC aggregate-report data (RFC 9990; store/dmarc_records.hpp),
+// one row per message and Author Domain evaluated under a DMARC Policy Record.
+const Migration kV3{
+    3,
+    {
+        "CREATE TABLE dmarc_records ("
+        " id BIGINT PRIMARY KEY,"
+        " evaluated_at BIGINT NOT NULL,"
+        " source_ip TEXT NOT NULL,"
+        " disposition TEXT NOT NULL,"
+        " dkim_aligned TEXT NOT NULL,"
+        " spf_aligned TEXT NOT NULL,"
+        " override_reason TEXT NOT NULL,"
+        " override_comment TEXT NOT NULL,"
+        " header_from TEXT NOT NULL,"
+        " envelope_from TEXT NOT NULL,"
+        " envelope_to TEXT NOT NULL,"
+        " policy_domain TEXT NOT NULL,"
+        " p TEXT NOT NULL,"
+        " sp TEXT NOT NULL,"
+        " np TEXT NOT NULL,"
+        " adkim TEXT NOT NULL,"
+        " aspf TEXT NOT NULL,"
+        " testing SMALLINT NOT NULL,"
+        " fo TEXT NOT NULL,"
+        " rua TEXT NOT NULL,"
+        " dkim_results TEXT NOT NULL,"
+        " spf_domain TEXT NOT NULL,"
+        " spf_scope TEXT NOT NULL,"
+        " spf_result TEXT NOT NULL)",
+        "CREATE INDEX dmarc_records_by_time ON dmarc_records (evaluated_at)",
+        "INSERT INTO id_sequences (name, next_id) VALUES ('dmarc_record', 1)",
+    }};
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kV1};
+  static const std::vector<Migration> all{kV1, kV2, kV3};
   return all;
 }
 

@@ -74,11 +74,17 @@ class SqliteBackend final : public StoreBackend {
   Result<CopyResult> move(MailboxId src, const UidSet& uids, MailboxId dst) override;
   Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) override;
   Result<QuotaUsage> quota(AccountId account) override;
+  // sqlite/dmarc_records.cpp
+  Result<int64_t> add_dmarc_record(const DmarcReportRecord& rec) override;
+  Result<std::vector<DmarcReportRecord>> list_dmarc_records(int64_t from, int64_t to) override;
 
   ChangeBus& change_bus() override { return bus_; }
   StoreStats stats() const override;
 
  private:
+  // The outbound queue's store (sqlite/queue_store.cpp) shares the writer,
+  // the read pool and the blob store.
+  friend class SqliteQueueStore;
   // A queued write. `blob` (optional) is written and synced before the SQL
   // transaction; `body` runs inside it under a savepoint; `done` runs after
   // commit (or failure) on the writer thread.

@@ -306,6 +306,16 @@ TEST(Config, DocumentedExampleParses) {
                           "url",
                           "servers",
                           "smtp_port",
+                          "mta_sts_port",
+                          "tls_ca_file",
+                          "enabled",
+                          "authserv_id",
+                          "dmarc_reject",
+                          "dmarc_quarantine",
+                          "temperror",
+                          "spf_fail",
+                          "junk_mailbox",
+                          "dmarc_report_data",
                           "max_connections_per_ip",
                           "max_connections",
                           "idle_timeout",
@@ -315,6 +325,30 @@ TEST(Config, DocumentedExampleParses) {
     EXPECT_NE(example.find(std::string("\n") + key + " "), std::string::npos) << key;
     EXPECT_NE(doc.find(std::string("| `") + key + "` |"), std::string::npos) << key;
   }
+}
+
+TEST(Config, MailAuthDefaultsAndChoices) {
+  auto d = parse_config("", "empty.toml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->mailauth.enabled);
+  EXPECT_EQ(d->mailauth.authserv_id, "");
+  EXPECT_EQ(d->mailauth.dmarc_reject, "reject");
+  EXPECT_EQ(d->mailauth.dmarc_quarantine, "junk");
+  EXPECT_EQ(d->mailauth.temperror, "defer");
+  EXPECT_EQ(d->mailauth.spf_fail, "none");
+  EXPECT_EQ(d->mailauth.junk_mailbox, "Junk");
+  auto r = parse_config(
+      "[mailauth]\nenabled = false\nauthserv_id = \"example.com\"\ndmarc_reject = \"junk\"\n"
+      "temperror = \"accept\"\nspf_fail = \"reject\"\n",
+      "m.toml");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_FALSE(r->mailauth.enabled);
+  EXPECT_EQ(r->mailauth.authserv_id, "example.com");
+  EXPECT_EQ(r->mailauth.dmarc_reject, "junk");
+  EXPECT_EQ(r->mailauth.temperror, "accept");
+  EXPECT_EQ(r->mailauth.spf_fail, "reject");
+  expect_error("[mailauth]\ndmarc_quarantine = \"drop\"\n", 2, "mailauth.dmarc_quarantine");
+  expect_error("[mailauth]\nauthserv_id = \"not valid\"\n", 2, "mailauth.authserv_id");
 }
 
 }  // namespace

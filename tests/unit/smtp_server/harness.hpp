@@ -124,7 +124,7 @@ class SmtpTest : public ::testing::Test {
     add_user("bob@example.test", "bob-secret");
     async_ = std::make_unique<store::AsyncStore>(*backend_);
     authenticator_ = std::make_unique<login::Authenticator>(*async_, throttle_);
-    service_ = std::make_unique<Service>(opts, *async_, *authenticator_, queue_);
+    service_ = std::make_unique<Service>(opts, *async_, *authenticator_, queue_, resolver_);
 
     auto tls = net::TlsContext::create({.data_dir = dir_, .hostname = kHost});
     ASSERT_TRUE(tls.ok()) << tls.error().message;
@@ -181,6 +181,7 @@ class SmtpTest : public ::testing::Test {
   auth::AuthThrottle throttle_;
   std::unique_ptr<login::Authenticator> authenticator_;
   RecordingQueue queue_;
+  dns::Resolver* resolver_ = nullptr;  // set before start() to turn mail authentication on
   std::unique_ptr<Service> service_;
   std::unique_ptr<net::Server> server_;
   std::thread thread_;
