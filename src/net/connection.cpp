@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -59,6 +60,8 @@ Connection::Impl::Impl(tcp::socket s, std::string listener_name, std::shared_ptr
       id(make_connection_id(g_next_id.fetch_add(1, std::memory_order_relaxed))),
       listener(std::move(listener_name)) {
   boost::system::error_code ec;
+  // Non-blocking mode: flush() tries a direct write before going async.
+  socket.non_blocking(true, ec);
   auto r = socket.remote_endpoint(ec);
   if (!ec) {
     remote = format_endpoint(r);
@@ -71,15 +74,32 @@ Connection::Impl::Impl(tcp::socket s, std::string listener_name, std::shared_ptr
 }
 
 void Connection::Impl::arm(bool interruptible) {
-  ++gen;
   waiting = true;
   waiting_interruptible = interruptible;
   timed_out = false;
   interrupted = false;
-  timer.expires_after(timeout);
-  timer.async_wait([this, g = gen](const boost::system::error_code& ec) {
-    // ec first: after the Impl is gone the wait completes with operation_aborted.
-    if (ec || g != gen || !waiting) return;
+  deadline = std::chrono::steady_clock::now() + timeout;
+  // A shorter timeout than the pending wait (e.g. the close timeout) re-arms it;
+  // the replaced wait completes with operation_aborted and does nothing.
+  if (!timer_running || deadline < timer.expiry()) start_timer();
+}
+
+void Connection::Impl::start_timer() {
+  timer_running = true;
+  timer.expires_at(deadline);
+  timer.async_wait([this](const boost::system::error_code& ec) {
+    // ec first: when the Impl is gone (or the wait was replaced) the wait
+    // completes with operation_aborted and `this` must not be touched.
+    if (ec) return;
+    if (!waiting) {
+      timer_running = false;
+      return;
+    }
+    if (std::chrono::steady_clock::now() < deadline) {
+      start_timer();
+      return;
+    }
+    timer_running = false;
     timed_out = true;
     boost::system::error_code ignored;
     socket.cancel(ignored);
@@ -87,10 +107,9 @@ void Connection::Impl::arm(bool interruptible) {
 }
 
 void Connection::Impl::disarm() {
-  ++gen;
   waiting = false;
   waiting_interruptible = false;
-  timer.cancel();
+  waiting_wakeable = false;
 }
 
 Status Connection::Impl::map_error(const boost::system::error_code& ec, bool to, bool intr,
@@ -103,9 +122,14 @@ Status Connection::Impl::map_error(const boost::system::error_code& ec, bool to,
   return make_error(Errc::io, std::string(what) + ": " + ec.message());
 }
 
-awaitable<Status> Connection::Impl::fill(bool interruptible) {
+awaitable<Status> Connection::Impl::fill(bool interruptible, bool wakeable) {
   if (interruptible && draining) co_return make_error(Errc::unavailable, "server shutting down");
+  if (wakeable && woken) {
+    woken = false;
+    co_return make_error(Errc::busy, "woken");
+  }
   arm(interruptible);
+  waiting_wakeable = wakeable;
   boost::system::error_code ec;
   size_t n = 0;
   if (tls) {
@@ -114,12 +138,17 @@ awaitable<Status> Connection::Impl::fill(bool interruptible) {
     std::tie(ec, n) = co_await socket.async_read_some(asio::buffer(rbuf), kTuple);
   }
   bool to = timed_out, intr = interrupted;
+  bool wk = wakeable && woken && ec == asio::error::operation_aborted;
   disarm();
   if (n > 0) {
     in.append(std::string_view(rbuf.data(), n));
     co_return Status{};
   }
   if (!ec) co_return Status{};
+  if (wk && !to && !intr) {
+    woken = false;
+    co_return make_error(Errc::busy, "woken");
+  }
   co_return map_error(ec, to, intr, "read");
 }
 
@@ -130,6 +159,26 @@ void Connection::notify_shutdown() {
     boost::system::error_code ignored;
     impl_->socket.cancel(ignored);
   }
+}
+
+void Connection::wake() {
+  asio::post(impl_->socket.get_executor(), [alive = impl_->alive, im = impl_.get()] {
+    if (!*alive) return;
+    im->woken = true;
+    if (im->waiting && im->waiting_wakeable) {
+      boost::system::error_code ignored;
+      im->socket.cancel(ignored);
+    }
+  });
+}
+
+awaitable<Result<std::string>> Connection::read_some_wakeable(size_t max) {
+  if (impl_->draining) co_return make_error(Errc::unavailable, "server shutting down");
+  if (impl_->in.empty()) {
+    auto st = co_await impl_->fill(true, true);
+    if (!st) co_return st.take_error();
+  }
+  co_return impl_->in.take(max);
 }
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -202,17 +251,36 @@ awaitable<Status> Connection::flush() {
   if (im.out.empty()) co_return Status{};
   std::string pending;
   pending.swap(im.out);
-  im.arm(false);
   boost::system::error_code ec;
+  size_t sent = 0;
+  if (!im.tls) {
+    // Plain TCP: write what the socket buffer takes now (the socket is in
+    // non-blocking mode), and wait only for the rest. Most replies fit, and
+    // then no completion has to go through the scheduler.
+    sent = im.socket.write_some(asio::buffer(pending), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec.clear();
+      sent = 0;
+    }
+    if (ec) co_return im.map_error(ec, false, false, "write");
+    if (sent == pending.size()) {
+      pending.clear();
+      if (im.out.empty()) im.out.swap(pending);  // keep the buffer's capacity
+      co_return Status{};
+    }
+  }
+  im.arm(false);
   if (im.tls) {
     std::tie(ec, std::ignore) = co_await asio::async_write(*im.tls, asio::buffer(pending), kTuple);
   } else {
-    std::tie(ec, std::ignore) =
-        co_await asio::async_write(im.socket, asio::buffer(pending), kTuple);
+    std::tie(ec, std::ignore) = co_await asio::async_write(
+        im.socket, asio::buffer(pending.data() + sent, pending.size() - sent), kTuple);
   }
   bool to = im.timed_out;
   im.disarm();
   if (ec) co_return im.map_error(ec, to, false, "write");
+  pending.clear();
+  if (im.out.empty()) im.out.swap(pending);
   co_return Status{};
 }
 

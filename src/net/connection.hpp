@@ -68,6 +68,13 @@ class Connection {
   awaitable<Status> read_exact_chunked(size_t n, Sink sink);
   // Whatever is buffered (up to max), or one network read if nothing is.
   awaitable<Result<std::string>> read_some(size_t max, bool interruptible = true);
+  // read_some() that wake() can end early: then Errc::busy with message
+  // "woken", as a timeout would (IMAP IDLE waits for DONE or a store change).
+  awaitable<Result<std::string>> read_some_wakeable(size_t max);
+  // Thread-safe: ends a pending read_some_wakeable(), or makes the next one
+  // return at once. The caller guarantees the Connection outlives the call
+  // (e.g. a ChangeBus callback whose Subscription dies before the session).
+  void wake();
   // Bytes received but not consumed yet (PIPELINING, STARTTLS checks).
   bool input_pending() const;
 

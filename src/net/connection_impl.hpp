@@ -26,11 +26,15 @@ using Strand = asio::strand<asio::any_io_executor>;
 struct Connection::Impl {
   Impl(tcp::socket s, std::string listener_name, std::shared_ptr<TlsContext> tls_source);
 
-  // Arms the watchdog for one network operation; disarm() after it.
+  // Arms the watchdog for one network operation; disarm() after it. The timer
+  // is lazy: arm() only moves `deadline`; the one pending wait re-checks it
+  // when it fires, so an operation that finishes in time costs no timer
+  // queue work (no cancel, no aborted handler to run).
   void arm(bool interruptible);
   void disarm();
+  void start_timer();
   // One network read into `in`.
-  awaitable<Status> fill(bool interruptible);
+  awaitable<Status> fill(bool interruptible, bool wakeable = false);
   Status map_error(const boost::system::error_code& ec, bool timed_out, bool interrupted,
                    std::string_view what) const;
 
@@ -51,11 +55,17 @@ struct Connection::Impl {
   bool tls_ok = false;  // handshake completed
 
   // Watchdog and shutdown state (strand only).
-  uint64_t gen = 0;
+  std::chrono::steady_clock::time_point deadline{};
+  bool timer_running = false;
   bool waiting = false;
   bool waiting_interruptible = false;
   bool timed_out = false;
   bool interrupted = false;
+  bool waiting_wakeable = false;
+  bool woken = false;  // wake() arrived; consumed by the next wakeable read
+  // False once the Impl is gone: wake() posts to the strand and checks it there.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  ~Impl() { *alive = false; }
   bool draining = false;
 };
 

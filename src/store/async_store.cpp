@@ -123,11 +123,25 @@ asio::awaitable<Result<std::vector<FlagState>>> AsyncStore::fetch_flags(MailboxI
       [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch_flags(mailbox, u); });
 }
 
+asio::awaitable<Result<std::vector<MessageRef>>> AsyncStore::list_messages(MailboxId mailbox) {
+  return run<Result<std::vector<MessageRef>>>(
+      [mailbox](StoreBackend& b) { return b.list_messages(mailbox); });
+}
+
 asio::awaitable<Result<std::string>> AsyncStore::read_blob(std::string blob_id, uint64_t offset,
                                                            uint64_t length) {
   return run<Result<std::string>>([id = std::move(blob_id), offset, length](StoreBackend& b) {
     return b.read_blob(id, offset, length);
   });
+}
+
+asio::awaitable<Result<std::string>> AsyncStore::read_blob_fast(std::string blob_id,
+                                                                uint64_t offset, uint64_t length) {
+  auto cached = backend_.read_blob_cached(blob_id, offset, length);
+  if (cached && *cached) co_return std::move(**cached);
+  if (!cached && cached.error().code != Errc::io) co_return cached.take_error();
+  auto r = co_await read_blob(std::move(blob_id), offset, length);
+  co_return r;
 }
 
 asio::awaitable<Result<StoreFlagsResult>> AsyncStore::store_flags(MailboxId mailbox, UidSet uids,

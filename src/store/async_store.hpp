@@ -59,8 +59,14 @@ class AsyncStore {
   asio::awaitable<Result<std::vector<std::string>>> list_subscriptions(AccountId account);
   asio::awaitable<Result<std::vector<MessageMeta>>> fetch(MailboxId mailbox, UidSet uids);
   asio::awaitable<Result<std::vector<FlagState>>> fetch_flags(MailboxId mailbox, UidSet uids);
+  asio::awaitable<Result<std::vector<MessageRef>>> list_messages(MailboxId mailbox);
   asio::awaitable<Result<std::string>> read_blob(std::string blob_id, uint64_t offset = 0,
                                                  uint64_t length = std::string::npos);
+  // read_blob() without leaving the caller's thread when the bytes are in the
+  // page cache (a RETR or FETCH of recent mail then costs no thread hand-off);
+  // otherwise the same as read_blob() on the worker pool.
+  asio::awaitable<Result<std::string>> read_blob_fast(std::string blob_id, uint64_t offset = 0,
+                                                      uint64_t length = std::string::npos);
   asio::awaitable<Result<StoreFlagsResult>> store_flags(MailboxId mailbox, UidSet uids,
                                                         FlagUpdate update);
   asio::awaitable<Result<std::vector<Uid>>> expunge(MailboxId mailbox,

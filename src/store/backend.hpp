@@ -84,10 +84,19 @@ class StoreBackend {
 
   virtual Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids) = 0;
   virtual Result<std::vector<FlagState>> fetch_flags(MailboxId mailbox, const UidSet& uids) = 0;
+  // uid, size and blob id of every message, in UID order.
+  virtual Result<std::vector<MessageRef>> list_messages(MailboxId mailbox) = 0;
   // Raw bytes of a blob: [offset, offset+length) clipped to the blob;
   // length = npos means to the end.
   virtual Result<std::string> read_blob(std::string_view blob_id, uint64_t offset = 0,
                                         uint64_t length = std::string::npos) = 0;
+  // read_blob() only if it needs no disk wait (page cache); nullopt otherwise
+  // or when the backend cannot tell. Safe to call from an I/O thread.
+  virtual Result<std::optional<std::string>> read_blob_cached(std::string_view /*blob_id*/,
+                                                              uint64_t /*offset*/,
+                                                              uint64_t /*length*/) {
+    return std::optional<std::string>();
+  }
   virtual Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
                                                const FlagUpdate& update) = 0;
   // Expunges messages flagged \Deleted (within `uids` if given: UID EXPUNGE,

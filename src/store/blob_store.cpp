@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -172,6 +173,33 @@ Result<std::string> BlobStore::read(std::string_view id, uint64_t offset, uint64
   }
   out.resize(size_t(done));
   return out;
+}
+
+Result<std::optional<std::string>> BlobStore::read_cached(std::string_view id, uint64_t offset,
+                                                         uint64_t length) const {
+  if (!valid_id(id)) return make_error(Errc::invalid, "bad blob id");
+  Fd fd(::open(path_of(id).c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) {
+    if (errno == ENOENT) return make_error(Errc::not_found, "no such blob");
+    return io_error("open blob", errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0) return io_error("stat blob", errno);
+  uint64_t size = uint64_t(st.st_size);
+  if (offset >= size) return std::optional<std::string>(std::string());
+  uint64_t want = std::min<uint64_t>(length, size - offset);
+  if (want > kMaxReadChunk) return std::optional<std::string>();
+  std::string out;
+  out.resize(size_t(want));
+  iovec iov{out.data(), out.size()};
+  for (;;) {
+    ssize_t n = ::preadv2(fd.fd, &iov, 1, off_t(offset), RWF_NOWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    // EAGAIN: not cached; EOPNOTSUPP/EINVAL: this file system or kernel cannot
+    // say. A short read means part of the range is not cached.
+    if (n < 0 || uint64_t(n) != want) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(out));
+  }
 }
 
 Result<uint64_t> BlobStore::size(std::string_view id) const {

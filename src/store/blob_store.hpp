@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,12 @@ class BlobStore {
   // [offset, offset+length) clipped to the blob; npos = to the end.
   Result<std::string> read(std::string_view id, uint64_t offset = 0,
                            uint64_t length = std::string::npos) const;
+  // read() that never waits for the disk: the bytes if the whole range is in
+  // the page cache (preadv2 RWF_NOWAIT, Linux ≥ 4.14), nullopt if any part is
+  // not (or the kernel cannot tell) — then use read() off the I/O threads.
+  // Opening the file may still touch the disk for a cold inode.
+  Result<std::optional<std::string>> read_cached(std::string_view id, uint64_t offset = 0,
+                                                 uint64_t length = std::string::npos) const;
   Result<uint64_t> size(std::string_view id) const;
   // Removing an absent blob is not an error.
   Status remove(std::string_view id);

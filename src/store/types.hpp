@@ -84,6 +84,14 @@ struct Mailbox {
   uint64_t size_bytes = 0;
 };
 
+// What a maildrop listing needs of a message, without its metadata texts
+// (POP3 login reads this for every message; 50,000 of these stay small).
+struct MessageRef {
+  Uid uid = 0;
+  uint64_t size = 0;
+  std::string blob_id;
+};
+
 struct MessageMeta {
   MailboxId mailbox_id = 0;
   Uid uid = 0;

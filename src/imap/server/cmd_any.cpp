@@ -9,9 +9,6 @@
 namespace postino::imap::server {
 
 namespace {
-// How often IDLE looks for changes while waiting for DONE (RFC 2177: the
-// client should hear about new mail promptly; we promise within a second).
-constexpr auto kIdlePoll = std::chrono::milliseconds(400);
 constexpr const char* kQuotaRoot = "";  // one quota root per account (RFC 9208 §3.2)
 constexpr uint64_t kQuotaUnit = 1024;   // STORAGE is counted in KiB (RFC 9208 §5.1)
 }  // namespace
@@ -99,19 +96,24 @@ awaitable<Reply> Session::on(const std::string&, IdleCmd&) {
       conn_.set_timeout(saved_timeout);
       co_return Reply::bad("expected DONE");
     }
-    // The read gives up after kIdlePoll so changes are noticed promptly.
-    conn_.set_timeout(kIdlePoll);
-    auto r = co_await conn_.read_some(kReadChunk);
-    if (r) {
-      rx_.feed(*r);
-      continue;
+    // RFC 2177: changes are reported as they happen. The read ends on input,
+    // at the autologout deadline, or when a store change wakes it (watch()).
+    Errc why = Errc::busy;  // autologout
+    auto left = deadline - std::chrono::steady_clock::now();
+    if (left > std::chrono::steady_clock::duration::zero()) {
+      conn_.set_timeout(left);
+      auto r = co_await conn_.read_some_wakeable(kReadChunk);
+      if (r) {
+        rx_.feed(*r);
+        continue;
+      }
+      if (r.error().code == Errc::busy && std::chrono::steady_clock::now() < deadline) continue;
+      why = r.error().code;
     }
-    if (r.error().code == Errc::busy && std::chrono::steady_clock::now() < deadline) continue;
     conn_.set_timeout(saved_timeout);
-    if (r.error().code == Errc::busy || r.error().code == Errc::unavailable) {
-      send(write::untagged_status(
-          write::Cond::bye, std::nullopt,
-          r.error().code == Errc::busy ? "autologout" : "server shutting down"));
+    if (why == Errc::busy || why == Errc::unavailable) {
+      send(write::untagged_status(write::Cond::bye, std::nullopt,
+                                  why == Errc::busy ? "autologout" : "server shutting down"));
       (void)co_await conn_.flush();
     }
     state_ = State::logout;

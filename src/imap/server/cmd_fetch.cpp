@@ -120,7 +120,7 @@ awaitable<Reply> Session::on(const std::string&, FetchCmd& c) {
       std::string blob;
       std::optional<mime::Message> parsed;
       if (want_blob) {
-        auto b = co_await store_.read_blob(m.blob_id);
+        auto b = co_await store_.read_blob_fast(m.blob_id);
         if (!b) co_return store_error(b.error(), "FETCH");
         blob = std::move(*b);
         parsed.emplace(mime::parse_message(blob));

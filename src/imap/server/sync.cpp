@@ -15,9 +15,13 @@ void Session::watch(store::MailboxId id) {
   unwatch();
   dirty_->store(false);
   auto flag = dirty_;
-  // Runs on a store thread: only flip the flag (change_bus.hpp thread rules).
-  sub_ = store_.change_bus().subscribe_mailbox(
-      id, [flag](const store::Change&) { flag->store(true, std::memory_order_release); });
+  // Runs on a store thread: flip the flag and wake an IDLE read (change_bus.hpp
+  // thread rules). sub_ is reset before the session, and so the connection, goes.
+  net::Connection* conn = &conn_;
+  sub_ = store_.change_bus().subscribe_mailbox(id, [flag, conn](const store::Change&) {
+    flag->store(true, std::memory_order_release);
+    conn->wake();
+  });
 }
 
 void Session::unwatch() { sub_.reset(); }

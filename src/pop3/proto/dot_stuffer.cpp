@@ -1,8 +1,24 @@
 #include "pop3/proto/dot_stuffer.hpp"
 
+#include <cstring>
+
 #include "pop3/proto/response.hpp"
 
 namespace postino::pop3 {
+namespace {
+
+// Position of the first CR or LF in s at or after i, or s.size(). Two memchr
+// scans (vectorised) instead of a per-byte search for either character.
+size_t find_eol(std::string_view s, size_t i) {
+  const char* base = s.data();
+  size_t n = s.size();
+  const void* lf = std::memchr(base + i, '\n', n - i);
+  size_t end = lf ? size_t(static_cast<const char*>(lf) - base) : n;
+  const void* cr = std::memchr(base + i, '\r', end - i);
+  return cr ? size_t(static_cast<const char*>(cr) - base) : end;
+}
+
+}  // namespace
 
 void DotStuffer::end_line(std::string& out) {
   out += kCrlf;
@@ -45,8 +61,7 @@ void DotStuffer::feed(std::string_view s, std::string& out) {
     if (at_line_start_ && c == '.') out += '.';  // RFC 1939 §3 byte-stuffing
     at_line_start_ = false;
     // Copy the run up to the next line break in one go.
-    size_t end = s.find_first_of("\r\n", i);
-    if (end == std::string_view::npos) end = s.size();
+    size_t end = find_eol(s, i);
     out.append(s.data() + i, end - i);
     i = end;
   }

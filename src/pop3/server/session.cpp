@@ -1,5 +1,6 @@
 #include "pop3/server/session.hpp"
 
+#include <array>
 #include <cstdio>
 
 #include "base/log.hpp"
@@ -16,9 +17,17 @@ namespace asio = boost::asio;
 constexpr uint64_t kRetrChunk = 64 * 1024;  // blob bytes read per step of RETR/TOP
 constexpr size_t kMaxSaslLine = 16 * 1024;  // one base64 SASL response line
 
-metrics::Counter& command_counter(std::string_view verb) {
-  return metrics::counter("postino_pop3_commands_total", "POP3 commands received",
-                          {{"cmd", std::string(verb)}});
+// One counter per verb, looked up in the registry once rather than per command.
+metrics::Counter& command_counter(Pop3Verb verb) {
+  constexpr size_t kVerbs = size_t(Pop3Verb::kUtf8) + 1;
+  static const std::array<metrics::Counter*, kVerbs> counters = [] {
+    std::array<metrics::Counter*, kVerbs> a{};
+    for (size_t i = 0; i < kVerbs; ++i)
+      a[i] = &metrics::counter("postino_pop3_commands_total", "POP3 commands received",
+                               {{"cmd", std::string(verb_name(Pop3Verb(i)))}});
+    return a;
+  }();
+  return *counters[size_t(verb)];
 }
 
 std::string strip_eol(std::string line) {
@@ -76,7 +85,7 @@ asio::awaitable<void> Session::run() {
       if (!cmd) {
         error_reply(err(cmd.error().message));
       } else {
-        command_counter(verb_name(cmd->verb)).inc();
+        command_counter(cmd->verb).inc();
         co_await dispatch(*cmd);
       }
     }
@@ -286,7 +295,9 @@ asio::awaitable<void> Session::login_done(const login::LoginResult& r) {
     account_.reset();
     co_return;
   }
-  auto metas = co_await svc_.store().fetch(inbox->id, store::UidSet::all());
+  // Only uid, size and blob id: a 50,000-message maildrop opens without
+  // reading any message or its metadata texts.
+  auto metas = co_await svc_.store().list_messages(inbox->id);
   if (!metas) {
     co_await reply(err("Cannot read maildrop", RespCode::kSysTemp));
     svc_.unlock(account_->id);
@@ -357,7 +368,7 @@ asio::awaitable<void> Session::cmd_retr(const Pop3Command& cmd, std::optional<ui
   DotStuffer stuffer(top);
   std::string out;
   for (uint64_t off = 0;; off += kRetrChunk) {
-    auto chunk = co_await svc_.store().read_blob(e->blob_id, off, kRetrChunk);
+    auto chunk = co_await svc_.store().read_blob_fast(e->blob_id, off, kRetrChunk);
     if (!chunk) {
       // Mid-response failure: the multi-line answer cannot be turned into -ERR.
       log::error("pop3.retr_fail", {{"conn", conn_.id()}, {"reason", chunk.error().message}});

@@ -133,6 +133,8 @@ inline constexpr const char* kFetchMessages =
 inline constexpr const char* kFetchFlags =
     "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ?"
     " ORDER BY uid";
+inline constexpr const char* kListMessages =
+    "SELECT uid, size, blob_id FROM messages WHERE mailbox_id = ? ORDER BY uid";
 // uid, size, blob_id for the messages a MOVE/COPY/EXPUNGE acts on.
 inline constexpr const char* kSelectForCopy =
     "SELECT uid, size, blob_id FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ?"

@@ -289,6 +289,19 @@ Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const U
   return out;
 }
 
+Result<std::vector<MessageRef>> SqliteBackend::list_messages(MailboxId mailbox) {
+  POSTINO_STORE_TIMED("list_messages");
+  auto c = read_conn();
+  if (!c) return c.take_error();
+  return collect<MessageRef>((*c)->query(sql::kListMessages, mailbox), [](const Query& q) {
+    MessageRef m;
+    m.uid = static_cast<Uid>(q.i64(0));
+    m.size = q.u64(1);
+    m.blob_id = q.text(2);
+    return m;
+  });
+}
+
 Result<std::vector<FlagState>> SqliteBackend::fetch_flags(MailboxId mailbox, const UidSet& uids) {
   POSTINO_STORE_TIMED("fetch_flags");
   auto c = read_conn();
@@ -307,6 +320,13 @@ Result<std::string> SqliteBackend::read_blob(std::string_view blob_id, uint64_t 
                                              uint64_t length) {
   POSTINO_STORE_TIMED("read_blob");
   return blobs_->read(blob_id, offset, length);
+}
+
+Result<std::optional<std::string>> SqliteBackend::read_blob_cached(std::string_view blob_id,
+                                                                  uint64_t offset,
+                                                                  uint64_t length) {
+  POSTINO_STORE_TIMED("read_blob_cached");
+  return blobs_->read_cached(blob_id, offset, length);
 }
 
 Result<StoreFlagsResult> SqliteBackend::store_flags(MailboxId mailbox, const UidSet& uids,

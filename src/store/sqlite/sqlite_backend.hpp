@@ -65,8 +65,11 @@ class SqliteBackend final : public StoreBackend {
   void deliver_async(AppendRequest req, DeliverCallback done) override;
   Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids) override;
   Result<std::vector<FlagState>> fetch_flags(MailboxId mailbox, const UidSet& uids) override;
+  Result<std::vector<MessageRef>> list_messages(MailboxId mailbox) override;
   Result<std::string> read_blob(std::string_view blob_id, uint64_t offset,
                                 uint64_t length) override;
+  Result<std::optional<std::string>> read_blob_cached(std::string_view blob_id, uint64_t offset,
+                                                      uint64_t length) override;
   Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
                                        const FlagUpdate& update) override;
   Result<std::vector<Uid>> expunge(MailboxId mailbox, const std::optional<UidSet>& uids) override;
