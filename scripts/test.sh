@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 args=${2:-}
 jobs=$(nproc)
+# Reuse compiled objects across build directories when ccache is there (not required).
+if command -v ccache >/dev/null 2>&1; then args="$args -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"; fi
 
 echo "== build ($build) $args"
 # shellcheck disable=SC2086
