@@ -49,6 +49,18 @@ struct Fd {
   Fd& operator=(const Fd&) = delete;
 };
 
+// Opens a blob file read-only into fd; its size.
+Result<uint64_t> open_for_read(const std::string& path, Fd& fd) {
+  fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd.fd < 0) {
+    if (errno == ENOENT) return make_error(Errc::not_found, "no such blob");
+    return io_error("open blob", errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0) return io_error("stat blob", errno);
+  return uint64_t(st.st_size);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<BlobStore>> BlobStore::open(const std::string& dir) {
@@ -148,14 +160,10 @@ Status BlobStore::sync() {
 
 Result<std::string> BlobStore::read(std::string_view id, uint64_t offset, uint64_t length) const {
   if (!valid_id(id)) return make_error(Errc::invalid, "bad blob id");
-  Fd fd(::open(path_of(id).c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.fd < 0) {
-    if (errno == ENOENT) return make_error(Errc::not_found, "no such blob");
-    return io_error("open blob", errno);
-  }
-  struct stat st {};
-  if (::fstat(fd.fd, &st) != 0) return io_error("stat blob", errno);
-  uint64_t size = uint64_t(st.st_size);
+  Fd fd(-1);
+  auto opened = open_for_read(path_of(id), fd);
+  if (!opened) return opened.take_error();
+  uint64_t size = *opened;
   if (offset >= size) return std::string();
   uint64_t want = std::min<uint64_t>(length, size - offset);
   std::string out;
@@ -178,14 +186,10 @@ Result<std::string> BlobStore::read(std::string_view id, uint64_t offset, uint64
 Result<std::optional<std::string>> BlobStore::read_cached(std::string_view id, uint64_t offset,
                                                          uint64_t length) const {
   if (!valid_id(id)) return make_error(Errc::invalid, "bad blob id");
-  Fd fd(::open(path_of(id).c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.fd < 0) {
-    if (errno == ENOENT) return make_error(Errc::not_found, "no such blob");
-    return io_error("open blob", errno);
-  }
-  struct stat st {};
-  if (::fstat(fd.fd, &st) != 0) return io_error("stat blob", errno);
-  uint64_t size = uint64_t(st.st_size);
+  Fd fd(-1);
+  auto opened = open_for_read(path_of(id), fd);
+  if (!opened) return opened.take_error();
+  uint64_t size = *opened;
   if (offset >= size) return std::optional<std::string>(std::string());
   uint64_t want = std::min<uint64_t>(length, size - offset);
   if (want > kMaxReadChunk) return std::optional<std::string>();
