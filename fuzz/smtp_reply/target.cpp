@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t pos = 0;
   while (pos < in.size()) {
     size_t nl = in.find('\n', pos);
-    std::string_view line = in.substr(pos, nl == std::string_view::npos ? in.size() - pos : nl - pos);
+    std::string_view line =
+        in.substr(pos, nl == std::string_view::npos ? in.size() - pos : nl - pos);
     pos = nl == std::string_view::npos ? in.size() : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     auto r = assembler.add(line);

@@ -55,16 +55,16 @@ struct Config {
     uint16_t smtp_port = 25;
     uint16_t mta_sts_port = 443;  // HTTPS port of MTA-STS policy hosts (tests only)
     std::string tls_ca_file;      // extra CA bundle for outbound TLS and MTA-STS; "" = system only
-    uint32_t lifetime = 5 * 86400;       // seconds in the queue before a bounce
-    uint32_t delay_warning = 4 * 3600;   // seconds before a delay DSN; 0 = none
-    uint32_t retry_min = 60;             // seconds before the first retry
-    uint32_t retry_max = 4 * 3600;       // longest wait between retries
-    uint32_t max_per_domain = 4;         // connections per destination domain
-    uint32_t max_connections = 100;      // outbound connections in all
-    uint32_t connect_timeout = 30;       // seconds
-    uint32_t command_timeout = 300;      // seconds (RFC 5321 §4.5.3.2)
-    uint32_t poll_interval = 2;          // seconds between store checks (sees `queue flush`)
-    std::string helo_name;               // "" = server.hostname
+    uint32_t lifetime = 5 * 86400;      // seconds in the queue before a bounce
+    uint32_t delay_warning = 4 * 3600;  // seconds before a delay DSN; 0 = none
+    uint32_t retry_min = 60;            // seconds before the first retry
+    uint32_t retry_max = 4 * 3600;      // longest wait between retries
+    uint32_t max_per_domain = 4;        // connections per destination domain
+    uint32_t max_connections = 100;     // outbound connections in all
+    uint32_t connect_timeout = 30;      // seconds
+    uint32_t command_timeout = 300;     // seconds (RFC 5321 §4.5.3.2)
+    uint32_t poll_interval = 2;         // seconds between store checks (sees `queue flush`)
+    std::string helo_name;              // "" = server.hostname
   } queue;
   struct MailAuth {  // SPF/DKIM/DMARC on mail arriving at the MX listener
     bool enabled = true;

@@ -11,9 +11,9 @@
 namespace postino::queue {
 
 struct RetryPolicy {
-  int64_t retry_min = 60;           // seconds before the first retry
-  int64_t retry_max = 4 * 3600;     // cap on any wait
-  int64_t lifetime = 5 * 86400;     // then the message bounces (RFC 5321 §4.5.4.1)
+  int64_t retry_min = 60;            // seconds before the first retry
+  int64_t retry_max = 4 * 3600;      // cap on any wait
+  int64_t lifetime = 5 * 86400;      // then the message bounces (RFC 5321 §4.5.4.1)
   int64_t delay_warning = 4 * 3600;  // then a delay DSN, once (RFC 3461 §4.1 DELAY); 0 = never
 };
 

@@ -123,9 +123,8 @@ awaitable<std::unique_ptr<ClientSession>> Queue::connect(const Route& route, boo
       auto s = co_await ClientSession::open(ioc_.get_executor(), ep, o, tls_ctx_);
       if (s) co_return std::move(*s);
       error = (host.name.empty() ? addr.to_string() : host.name) + ": " + s.error().message;
-      log::info("queue.connect_failed", {{"host", host.name},
-                                         {"address", addr.to_string()},
-                                         {"error", s.error().message}});
+      log::info("queue.connect_failed",
+                {{"host", host.name}, {"address", addr.to_string()}, {"error", s.error().message}});
     }
   }
   co_return nullptr;
@@ -174,9 +173,9 @@ awaitable<std::vector<Queue::Attempt>> Queue::attempt(const Job& job, const Rout
     if (!session) session = co_await connect(route, enforce_tls, error);
     if (!session) {
       // RFC 3463 §3.5: 4.4.1 no answer from host / 4.7.5 TLS could not be used.
-      co_return all(n, local_failure(Kind::temporary, enforce_tls ? "4.7.5" : "4.4.1",
-                                     "cannot deliver to " + job.rcpts.front().domain + ": " +
-                                         error));
+      co_return all(n,
+                    local_failure(Kind::temporary, enforce_tls ? "4.7.5" : "4.4.1",
+                                  "cannot deliver to " + job.rcpts.front().domain + ": " + error));
     }
     const auto& caps = session->capabilities();
     std::string host = route.hosts.front().name;
@@ -189,9 +188,9 @@ awaitable<std::vector<Queue::Attempt>> Queue::attempt(const Job& job, const Rout
       co_return all(n, local_failure(Kind::permanent, "5.6.3",
                                      "binary message cannot be sent without conversion", host));
     if (eight_bit && !caps.eightbitmime)  // RFC 6152 §3: bounce rather than send 8-bit
-      co_return all(n, local_failure(Kind::permanent, "5.6.3",
-                                     "8-bit message and " + host + " does not offer 8BITMIME",
-                                     host));
+      co_return all(n,
+                    local_failure(Kind::permanent, "5.6.3",
+                                  "8-bit message and " + host + " does not offer 8BITMIME", host));
     bool utf8_needed = env.smtputf8 || non_ascii(env.mail_from);
     for (const auto& r : env.recipients) utf8_needed = utf8_needed || non_ascii(r.address);
     if (utf8_needed && !caps.smtputf8)  // RFC 6531 §3.2: no downgrade, bounce
@@ -205,9 +204,9 @@ awaitable<std::vector<Queue::Attempt>> Queue::attempt(const Job& job, const Rout
     if (!res) {
       session.reset();
       if (reused && round == 0) continue;  // a stale reused connection: once more, fresh
-      co_return all(n, local_failure(Kind::temporary, "4.4.2",
-                                     "connection with " + host + " lost: " + res.error().message,
-                                     host));
+      co_return all(
+          n, local_failure(Kind::temporary, "4.4.2",
+                           "connection with " + host + " lost: " + res.error().message, host));
     }
     std::vector<Attempt> out;
     for (size_t i = 0; i < n; ++i) out.push_back(from_reply(res->outcome(i), host, caps.dsn));
@@ -234,8 +233,8 @@ awaitable<void> Queue::finish(const Job& job, std::vector<Attempt> results) {
     o.last_reply = a.diagnostic;
     o.remote_mta = a.remote_mta;
     o.delay_notified = r.delay_notified;
-    DsnRecipient entry{r.address, r.orcpt, DsnAction::failed, a.status, a.remote_mta,
-                       a.diagnostic, now, 0};
+    DsnRecipient entry{r.address, r.orcpt, DsnAction::failed, a.status, a.remote_mta, a.diagnostic,
+                       now,       0};
     const int64_t expires = msg.created_at + rp.lifetime;
     if (a.kind == Kind::delivered) {
       o.status = store::RcptStatus::delivered;

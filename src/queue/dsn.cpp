@@ -103,11 +103,13 @@ std::string build_dsn(const DsnInput& in) {
   out += "Content-Description: Notification\r\n\r\n";
   out += "This is the mail system at host " + host + ".\r\n\r\n";
   if (any_failed)
-    out += "Your message could not be delivered to one or more recipients.\r\n"
-           "It is attached below.\r\n\r\n";
+    out +=
+        "Your message could not be delivered to one or more recipients.\r\n"
+        "It is attached below.\r\n\r\n";
   else if (any_delayed)
-    out += "Your message has not been delivered yet to one or more recipients.\r\n"
-           "The mail system will keep trying; you need not send it again.\r\n\r\n";
+    out +=
+        "Your message has not been delivered yet to one or more recipients.\r\n"
+        "The mail system will keep trying; you need not send it again.\r\n\r\n";
   else
     out += "Your message was delivered to the recipients listed below.\r\n\r\n";
   for (const auto& r : in.recipients) {

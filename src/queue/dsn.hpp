@@ -24,12 +24,12 @@ enum class DsnAction { failed, delayed, delivered, relayed };
 const char* dsn_action_name(DsnAction a);
 
 struct DsnRecipient {
-  std::string address;      // Final-Recipient (rfc822)
-  std::string orcpt;        // "addr-type;address" from ORCPT, "" when absent
+  std::string address;  // Final-Recipient (rfc822)
+  std::string orcpt;    // "addr-type;address" from ORCPT, "" when absent
   DsnAction action = DsnAction::failed;
-  std::string status;       // "5.1.1"
-  std::string remote_mta;   // host name, "" when the failure is local
-  std::string diagnostic;   // the remote reply line "550 5.1.1 …", "" when none
+  std::string status;      // "5.1.1"
+  std::string remote_mta;  // host name, "" when the failure is local
+  std::string diagnostic;  // the remote reply line "550 5.1.1 …", "" when none
   int64_t last_attempt = 0;
   int64_t will_retry_until = 0;  // delayed only
 };

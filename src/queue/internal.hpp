@@ -3,13 +3,12 @@
 // Thread rules: the free functions are pure; see each type.
 #pragma once
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/post.hpp>
-#include <mutex>
 
 #include "base/strings.hpp"
 #include "queue/queue.hpp"

@@ -6,8 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 
 #include "base/log.hpp"
@@ -293,7 +293,8 @@ awaitable<void> Queue::scheduler() {
     update_gauges();
     if (got > 0 && got >= room) continue;  // more may be due right now
     if (wake_pending_) continue;
-    auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(opts_.poll_interval);
+    auto wait =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(opts_.poll_interval);
     if (room > 0) {
       auto ask = [this, now] { return qs_->next_due(now); };
       auto next = co_await blocking<Result<std::optional<int64_t>>>(std::move(ask));

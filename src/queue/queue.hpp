@@ -36,9 +36,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -71,15 +71,15 @@ struct Options {
   std::string data_dir;                // leftover spool files are imported from data_dir/queue
   uint16_t smtp_port = 25;             // port of remote MX hosts
   RetryPolicy retry;
-  uint32_t max_per_domain = 4;          // connections per destination domain
-  uint32_t max_connections = 100;       // connections in all
+  uint32_t max_per_domain = 4;               // connections per destination domain
+  uint32_t max_connections = 100;            // connections in all
   uint32_t max_rcpts_per_transaction = 100;  // RFC 5321 §4.5.3.1.8 minimum a server accepts
   std::string tls_ca_file;                   // extra trusted CAs for outbound TLS ("" = system)
-  size_t max_in_flight = 2000;          // recipients leased and being worked on at once
+  size_t max_in_flight = 2000;               // recipients leased and being worked on at once
   std::chrono::seconds poll_interval{2};
-  std::chrono::seconds lease{3600};     // longer than any attempt
-  std::chrono::seconds drain{10};       // stop(): time allowed to finish running attempts
-  smtp::client::ClientOptions client;   // timeouts, HELO name (hostname), TLS
+  std::chrono::seconds lease{3600};    // longer than any attempt
+  std::chrono::seconds drain{10};      // stop(): time allowed to finish running attempts
+  smtp::client::ClientOptions client;  // timeouts, HELO name (hostname), TLS
 };
 
 // Hooks that other modules provide: DKIM signing (header fields to prepend,
@@ -206,7 +206,7 @@ boost::asio::awaitable<R> Queue::blocking(Fn fn) {
   auto initiation = [this, fn = std::move(fn)](auto handler) mutable {
     auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
     boost::asio::post(workers_, [fn = std::move(fn), handler = std::move(handler),
-                          work = std::move(work)]() mutable {
+                                 work = std::move(work)]() mutable {
       R r = fn();
       auto ex = work.get_executor();
       boost::asio::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable {

@@ -184,7 +184,7 @@ Result<std::string> BlobStore::read(std::string_view id, uint64_t offset, uint64
 }
 
 Result<std::optional<std::string>> BlobStore::read_cached(std::string_view id, uint64_t offset,
-                                                         uint64_t length) const {
+                                                          uint64_t length) const {
   if (!valid_id(id)) return make_error(Errc::invalid, "bad blob id");
   Fd fd(-1);
   auto opened = open_for_read(path_of(id), fd);

@@ -44,7 +44,8 @@ bool valid_queue_id(std::string_view id) {
 Status QueueStore::enqueue(QueueMessage msg, std::shared_ptr<const std::string> raw) {
   auto done = std::make_shared<std::promise<Status>>();
   auto fut = done->get_future();
-  enqueue_async(std::move(msg), std::move(raw), [done](Status st) { done->set_value(std::move(st)); });
+  enqueue_async(std::move(msg), std::move(raw),
+                [done](Status st) { done->set_value(std::move(st)); });
   return fut.get();
 }
 

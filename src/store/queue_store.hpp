@@ -47,17 +47,17 @@ inline bool is_final(RcptStatus s) {
 inline constexpr size_t kMaxQueueIdLength = 64;
 
 struct QueueRecipient {
-  uint32_t idx = 0;        // position in the envelope, unique within a message
-  std::string address;     // forward-path mailbox
-  std::string domain;      // lower-case domain part (the delivery destination)
-  std::string notify;      // RFC 3461 §4.1: "", "NEVER" or a list of SUCCESS,FAILURE,DELAY
-  std::string orcpt;       // RFC 3461 §4.2: "addr-type;address", "" when absent
+  uint32_t idx = 0;     // position in the envelope, unique within a message
+  std::string address;  // forward-path mailbox
+  std::string domain;   // lower-case domain part (the delivery destination)
+  std::string notify;   // RFC 3461 §4.1: "", "NEVER" or a list of SUCCESS,FAILURE,DELAY
+  std::string orcpt;    // RFC 3461 §4.2: "addr-type;address", "" when absent
   RcptStatus status = RcptStatus::queued;
   uint32_t attempts = 0;
-  int64_t next_attempt = 0;  // unix seconds
-  int64_t last_attempt = 0;  // unix seconds, 0 = never tried
-  std::string last_reply;    // "451 4.3.0 text" or a local diagnostic
-  std::string remote_mta;    // host name of the MX that gave last_reply
+  int64_t next_attempt = 0;     // unix seconds
+  int64_t last_attempt = 0;     // unix seconds, 0 = never tried
+  std::string last_reply;       // "451 4.3.0 text" or a local diagnostic
+  std::string remote_mta;       // host name of the MX that gave last_reply
   bool delay_notified = false;  // a delay DSN was sent for this recipient
 };
 

@@ -16,16 +16,16 @@
 namespace postino::smtp::client {
 
 struct Capabilities {
-  bool esmtp = false;           // EHLO answered 250 (else HELO was used)
-  bool pipelining = false;      // RFC 2920
-  bool starttls = false;        // RFC 3207
-  bool eightbitmime = false;    // RFC 6152
-  bool smtputf8 = false;        // RFC 6531
-  bool dsn = false;             // RFC 3461
-  bool chunking = false;        // RFC 3030
+  bool esmtp = false;                // EHLO answered 250 (else HELO was used)
+  bool pipelining = false;           // RFC 2920
+  bool starttls = false;             // RFC 3207
+  bool eightbitmime = false;         // RFC 6152
+  bool smtputf8 = false;             // RFC 6531
+  bool dsn = false;                  // RFC 3461
+  bool chunking = false;             // RFC 3030
   bool enhancedstatuscodes = false;  // RFC 2034
-  bool size = false;            // RFC 1870 SIZE advertised
-  uint64_t size_limit = 0;      // 0 = advertised without a limit (or not advertised)
+  bool size = false;                 // RFC 1870 SIZE advertised
+  uint64_t size_limit = 0;           // 0 = advertised without a limit (or not advertised)
   std::vector<std::string> others;
 };
 

@@ -18,7 +18,7 @@
 
 namespace postino::smtp::client {
 
-inline constexpr size_t kMaxMxHosts = 10;        // hosts tried per domain
+inline constexpr size_t kMaxMxHosts = 10;  // hosts tried per domain
 inline constexpr size_t kMaxAddressesPerHost = 8;
 
 struct MxHost {

@@ -284,9 +284,9 @@ awaitable<Result<TransactionResult>> ClientSession::send(const ClientEnvelope& e
   std::string mail = "MAIL FROM:<" + env.mail_from + ">";
   if (caps_.size) mail += " SIZE=" + std::to_string(message.size());  // RFC 1870 §6
   if (caps_.eightbitmime && (env.body_type == "8BITMIME" || env.body_type == "7BIT"))
-    mail += " BODY=" + env.body_type;  // RFC 6152 §2
+    mail += " BODY=" + env.body_type;                       // RFC 6152 §2
   if (env.smtputf8 && caps_.smtputf8) mail += " SMTPUTF8";  // RFC 6531 §3.4
-  if (caps_.dsn) {                                           // RFC 3461 §4.3, §4.4
+  if (caps_.dsn) {                                          // RFC 3461 §4.3, §4.4
     if (!env.ret.empty()) mail += " RET=" + env.ret;
     if (!env.envid.empty()) mail += " ENVID=" + xtext_encode(env.envid);
   }

@@ -91,8 +91,8 @@ class ClientSession {
 
   // tls_ctx may be null (then TLS is never attempted; tls == required fails).
   static boost::asio::awaitable<Result<std::unique_ptr<ClientSession>>> open(
-      boost::asio::any_io_executor ex, boost::asio::ip::tcp::endpoint endpoint,
-      ClientOptions opts, std::shared_ptr<boost::asio::ssl::context> tls_ctx);
+      boost::asio::any_io_executor ex, boost::asio::ip::tcp::endpoint endpoint, ClientOptions opts,
+      std::shared_ptr<boost::asio::ssl::context> tls_ctx);
 
   boost::asio::awaitable<Result<TransactionResult>> send(const ClientEnvelope& env,
                                                          std::string_view message);

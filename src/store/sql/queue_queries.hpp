@@ -7,7 +7,7 @@
 
 namespace postino::store::sql {
 
-#define POSTINO_QMSG_COLUMNS                                                           \
+#define POSTINO_QMSG_COLUMNS                                                             \
   "id, mail_from, envid, ret, body_type, smtputf8, blob_id, size, auth_user, client_ip," \
   " received_at, created_at"
 #define POSTINO_QRCPT_COLUMNS                                                          \

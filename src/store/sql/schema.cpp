@@ -116,37 +116,36 @@ const Migration kV2{
 
 // Version 3: DMARC aggregate-report data (RFC 9990; store/dmarc_records.hpp),
 // one row per message and Author Domain evaluated under a DMARC Policy Record.
-const Migration kV3{
-    3,
-    {
-        "CREATE TABLE dmarc_records ("
-        " id BIGINT PRIMARY KEY,"
-        " evaluated_at BIGINT NOT NULL,"
-        " source_ip TEXT NOT NULL,"
-        " disposition TEXT NOT NULL,"
-        " dkim_aligned TEXT NOT NULL,"
-        " spf_aligned TEXT NOT NULL,"
-        " override_reason TEXT NOT NULL,"
-        " override_comment TEXT NOT NULL,"
-        " header_from TEXT NOT NULL,"
-        " envelope_from TEXT NOT NULL,"
-        " envelope_to TEXT NOT NULL,"
-        " policy_domain TEXT NOT NULL,"
-        " p TEXT NOT NULL,"
-        " sp TEXT NOT NULL,"
-        " np TEXT NOT NULL,"
-        " adkim TEXT NOT NULL,"
-        " aspf TEXT NOT NULL,"
-        " testing SMALLINT NOT NULL,"
-        " fo TEXT NOT NULL,"
-        " rua TEXT NOT NULL,"
-        " dkim_results TEXT NOT NULL,"
-        " spf_domain TEXT NOT NULL,"
-        " spf_scope TEXT NOT NULL,"
-        " spf_result TEXT NOT NULL)",
-        "CREATE INDEX dmarc_records_by_time ON dmarc_records (evaluated_at)",
-        "INSERT INTO id_sequences (name, next_id) VALUES ('dmarc_record', 1)",
-    }};
+const Migration kV3{3,
+                    {
+                        "CREATE TABLE dmarc_records ("
+                        " id BIGINT PRIMARY KEY,"
+                        " evaluated_at BIGINT NOT NULL,"
+                        " source_ip TEXT NOT NULL,"
+                        " disposition TEXT NOT NULL,"
+                        " dkim_aligned TEXT NOT NULL,"
+                        " spf_aligned TEXT NOT NULL,"
+                        " override_reason TEXT NOT NULL,"
+                        " override_comment TEXT NOT NULL,"
+                        " header_from TEXT NOT NULL,"
+                        " envelope_from TEXT NOT NULL,"
+                        " envelope_to TEXT NOT NULL,"
+                        " policy_domain TEXT NOT NULL,"
+                        " p TEXT NOT NULL,"
+                        " sp TEXT NOT NULL,"
+                        " np TEXT NOT NULL,"
+                        " adkim TEXT NOT NULL,"
+                        " aspf TEXT NOT NULL,"
+                        " testing SMALLINT NOT NULL,"
+                        " fo TEXT NOT NULL,"
+                        " rua TEXT NOT NULL,"
+                        " dkim_results TEXT NOT NULL,"
+                        " spf_domain TEXT NOT NULL,"
+                        " spf_scope TEXT NOT NULL,"
+                        " spf_result TEXT NOT NULL)",
+                        "CREATE INDEX dmarc_records_by_time ON dmarc_records (evaluated_at)",
+                        "INSERT INTO id_sequences (name, next_id) VALUES ('dmarc_record', 1)",
+                    }};
 
 }  // namespace
 

@@ -158,6 +158,7 @@ class ImapFixture {
     service_.reset();
     auth_.reset();
     store_.reset();
+    backend_.reset();  // joins the writer thread, which may still hold executor copies
     server_.reset();
   }
   uint16_t port() const { return port_; }

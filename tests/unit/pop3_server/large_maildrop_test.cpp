@@ -134,6 +134,7 @@ class LargeMaildrop : public ::testing::Test {
     service_.reset();
     auth_.reset();
     store_.reset();
+    backend_.reset();  // joins the writer thread, which may still hold executor copies
     server_.reset();
   }
 

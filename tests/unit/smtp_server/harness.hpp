@@ -89,13 +89,14 @@ class SmtpTest : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->stop();
     if (thread_.joinable()) thread_.join();
-    // The store's workers hold work on the server's io_context: join them
-    // (AsyncStore) before the io_context goes away with the server.
+    // The store's workers and its writer thread hold work (executor copies) on
+    // the server's io_context: join them (AsyncStore, then the backend) before
+    // the io_context goes away with the server.
     service_.reset();
     authenticator_.reset();
     async_.reset();
-    server_.reset();
     backend_.reset();
+    server_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
