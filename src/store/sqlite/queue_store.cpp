@@ -4,11 +4,12 @@
 // BlobStore. Every write is a SqliteBackend::WriteOp; reads use a pooled
 // read-only connection and see committed data only.
 // Thread rules: see store/queue_store.hpp.
+#include "store/queue_store.hpp"
+
 #include <algorithm>
 #include <future>
 
 #include "base/strings.hpp"
-#include "store/queue_store.hpp"
 #include "store/sql/queue_queries.hpp"
 #include "store/sqlite/sqlite_backend.hpp"
 
@@ -135,8 +136,8 @@ class SqliteQueueStore final : public QueueStore {
       for (const auto& r : m->recipients) {
         int64_t next = r.next_attempt ? r.next_attempt : m->created_at;
         st = db.run(sql::kQueueInsertRecipient, m->id, r.idx, r.address, to_lower(r.domain),
-                    r.notify, r.orcpt, rcpt_status_name(r.status), r.attempts, next,
-                    r.last_attempt, r.last_reply, r.remote_mta, int64_t(r.delay_notified));
+                    r.notify, r.orcpt, rcpt_status_name(r.status), r.attempts, next, r.last_attempt,
+                    r.last_reply, r.remote_mta, int64_t(r.delay_notified));
         if (!st) return st;
       }
       return {};
@@ -209,9 +210,9 @@ class SqliteQueueStore final : public QueueStore {
     auto r = write<bool>([shared](Db& db, OpContext& ctx) -> Result<bool> {
       std::vector<std::string> touched;
       for (const auto& o : *shared) {
-        auto st = db.run(sql::kQueueRecord, rcpt_status_name(o.status), o.attempts,
-                         o.next_attempt, o.last_attempt, o.last_reply, o.remote_mta,
-                         int64_t(o.delay_notified), o.message_id, o.idx);
+        auto st = db.run(sql::kQueueRecord, rcpt_status_name(o.status), o.attempts, o.next_attempt,
+                         o.last_attempt, o.last_reply, o.remote_mta, int64_t(o.delay_notified),
+                         o.message_id, o.idx);
         if (!st) return st.take_error();
         if (std::find(touched.begin(), touched.end(), o.message_id) == touched.end())
           touched.push_back(o.message_id);

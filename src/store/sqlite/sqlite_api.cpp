@@ -323,8 +323,8 @@ Result<std::string> SqliteBackend::read_blob(std::string_view blob_id, uint64_t 
 }
 
 Result<std::optional<std::string>> SqliteBackend::read_blob_cached(std::string_view blob_id,
-                                                                  uint64_t offset,
-                                                                  uint64_t length) {
+                                                                   uint64_t offset,
+                                                                   uint64_t length) {
   POSTINO_STORE_TIMED("read_blob_cached");
   return blobs_->read_cached(blob_id, offset, length);
 }

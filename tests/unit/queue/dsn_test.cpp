@@ -1,9 +1,10 @@
 // DSN construction (RFC 3464) read back with our own MIME parser, and the
 // NOTIFY rules (RFC 3461 §4.1).
+#include "queue/dsn.hpp"
+
 #include <gtest/gtest.h>
 
 #include "mime/message.hpp"
-#include "queue/dsn.hpp"
 
 namespace postino::queue {
 namespace {

@@ -1,6 +1,8 @@
 // The SQLite QueueStore: enqueue durability and validation, leasing, outcome
 // recording, operator actions, and blob reference counting shared with
 // mailbox messages.
+#include "store/queue_store.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,7 +12,6 @@
 #include "common/temp_dir.hpp"
 #include "store/blob_store.hpp"
 #include "store/open.hpp"
-#include "store/queue_store.hpp"
 
 namespace postino::store {
 namespace {
@@ -97,8 +98,7 @@ TEST(QueueStore, EnqueueLeaseRecordAndRemoveWhenFinal) {
   // One delivered, one deferred: the message stays, with state.
   std::vector<RecipientOutcome> out(2);
   out[0] = {"m1", 0, RcptStatus::delivered, 1, 0, 1001, "250 2.0.0 ok", "mx.a.example", false};
-  out[1] = {"m1", 1, RcptStatus::deferred, 1, 1300, 1001, "451 4.3.0 later", "mx.b.example",
-            false};
+  out[1] = {"m1", 1, RcptStatus::deferred, 1, 1300, 1001, "451 4.3.0 later", "mx.b.example", false};
   ASSERT_TRUE(f.qs->record(out).ok());
   auto c = f.qs->counts();
   ASSERT_TRUE(c.ok());
@@ -113,9 +113,8 @@ TEST(QueueStore, EnqueueLeaseRecordAndRemoveWhenFinal) {
   EXPECT_EQ((*due)[0].recipients[0].last_reply, "451 4.3.0 later");
 
   // The last recipient becomes final: the message and its blob go.
-  ASSERT_TRUE(f.qs->record({{"m1", 1, RcptStatus::bounced, 2, 0, 1300, "550 5.1.1 no", "mx",
-                             false}})
-                  .ok());
+  ASSERT_TRUE(
+      f.qs->record({{"m1", 1, RcptStatus::bounced, 2, 0, 1300, "550 5.1.1 no", "mx", false}}).ok());
   EXPECT_EQ(f.qs->get("m1").error().code, Errc::not_found);
   EXPECT_TRUE(f.blob_gone(*raw));
 }
@@ -161,8 +160,7 @@ TEST(QueueStore, BlobSharedWithMailboxSurvivesQueueRemoval) {
 TEST(QueueStore, BadInputChangesNothing) {
   Fixture f;
   auto raw = std::make_shared<const std::string>("x\r\n");
-  EXPECT_EQ(f.qs->enqueue(message("bad id!", {"x@a.example"}, 1), raw).error().code,
-            Errc::invalid);
+  EXPECT_EQ(f.qs->enqueue(message("bad id!", {"x@a.example"}, 1), raw).error().code, Errc::invalid);
   EXPECT_EQ(f.qs->enqueue(message("ok", {}, 1), raw).error().code, Errc::invalid);
   EXPECT_EQ(f.qs->enqueue(message("ok", {"x@a.example"}, 1), nullptr).error().code, Errc::invalid);
   EXPECT_TRUE(f.qs->list()->empty());

@@ -1,6 +1,8 @@
 // queue::Queue end to end inside one process: a StaticResolver routes the
 // recipient domain to 127.0.0.1; the "remote MX" is either nothing (connection
 // refused) or a scripted accept-all server on a loopback port.
+#include "queue/queue.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,7 +17,6 @@
 
 #include "common/temp_dir.hpp"
 #include "dns/static_resolver.hpp"
-#include "queue/queue.hpp"
 #include "store/open.hpp"
 
 namespace postino::queue {
@@ -65,7 +66,8 @@ delivery::OutboundMessage outbound(const std::string& id, const std::string& rcp
   m.rcpts = {rcpt};
   m.recipients = {{rcpt, "", ""}};
   m.body_type = "7BIT";
-  m.raw = std::make_shared<const std::string>("From: alice@example.org\r\nSubject: q\r\n\r\nhi\r\n");
+  m.raw =
+      std::make_shared<const std::string>("From: alice@example.org\r\nSubject: q\r\n\r\nhi\r\n");
   m.received_at = 1;
   return m;
 }

@@ -1,4 +1,6 @@
 // MX resolution (RFC 5321 §5.1, RFC 7505) against an in-memory zone.
+#include "smtp/client/mx.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -7,7 +9,6 @@
 #include <set>
 
 #include "dns/static_resolver.hpp"
-#include "smtp/client/mx.hpp"
 
 namespace postino::smtp::client {
 namespace {

@@ -1,11 +1,12 @@
 // Client-side reply handling: assembling replies (every split), EHLO
 // capabilities, status codes, stored reply lines, dot-stuffing, xtext.
+#include "smtp/proto/reply.hpp"
+
 #include <gtest/gtest.h>
 
 #include "smtp/client/capabilities.hpp"
 #include "smtp/client/dot_stuff.hpp"
 #include "smtp/client/session.hpp"
-#include "smtp/proto/reply.hpp"
 
 namespace postino::smtp::client {
 namespace {

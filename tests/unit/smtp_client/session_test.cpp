@@ -1,6 +1,8 @@
 // ClientSession against a scripted server on loopback: what goes on the wire
 // (pipelined MAIL/RCPT, DSN parameters only when offered, dot-stuffing) and
 // how replies map to recipients; HELO fallback; refused greetings.
+#include "smtp/client/session.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,8 +15,6 @@
 #include <functional>
 #include <optional>
 #include <thread>
-
-#include "smtp/client/session.hpp"
 
 namespace postino::smtp::client {
 namespace {
@@ -122,8 +122,10 @@ ClientOptions options() {
 }
 
 TEST(ClientSession, PipelinedTransactionWithPerRecipientReplies) {
-  const std::string ehlo = "250-mx\r\n250-PIPELINING\r\n250-SIZE 100000\r\n250-DSN\r\n250 8BITMIME\r\n";
-  ScriptServer srv("220 mx ESMTP\r\n", [&](const std::string& l, bool) { return standard(l, ehlo); });
+  const std::string ehlo =
+      "250-mx\r\n250-PIPELINING\r\n250-SIZE 100000\r\n250-DSN\r\n250 8BITMIME\r\n";
+  ScriptServer srv("220 mx ESMTP\r\n",
+                   [&](const std::string& l, bool) { return standard(l, ehlo); });
   asio::io_context io;
   auto s = run(io, ClientSession::open(io.get_executor(), srv.endpoint(), options(), nullptr));
   ASSERT_TRUE(s.ok()) << s.error().message;
@@ -150,7 +152,8 @@ TEST(ClientSession, PipelinedTransactionWithPerRecipientReplies) {
   EXPECT_EQ(w[0], "EHLO client.example");
   EXPECT_EQ(w[1], "MAIL FROM:<a@example.org> SIZE=" + std::to_string(msg.size()) +
                       " BODY=8BITMIME RET=HDRS ENVID=id+201");
-  EXPECT_EQ(w[2], "RCPT TO:<good@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig+2Bx@example.net");
+  EXPECT_EQ(w[2],
+            "RCPT TO:<good@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;orig+2Bx@example.net");
   EXPECT_EQ(w[3], "RCPT TO:<bad@example.net>");
   EXPECT_EQ(w[5], "DATA");
   EXPECT_EQ(w[6], "Subject: t");
@@ -203,18 +206,23 @@ TEST(ClientSession, RefusedDataEndsTheTransactionAndTheConnectionIsReused) {
   }
   EXPECT_EQ((*s)->transactions(), 2u);
   run(io, (*s)->quit());
-  std::vector<std::string> expect = {"EHLO client.example", "MAIL FROM:<a@example.org>",
-                                     "RCPT TO:<good@example.net>", "DATA", "RSET",
-                                     "MAIL FROM:<a@example.org>", "RCPT TO:<good@example.net>",
-                                     "DATA", "RSET", "QUIT"};
+  std::vector<std::string> expect = {"EHLO client.example",
+                                     "MAIL FROM:<a@example.org>",
+                                     "RCPT TO:<good@example.net>",
+                                     "DATA",
+                                     "RSET",
+                                     "MAIL FROM:<a@example.org>",
+                                     "RCPT TO:<good@example.net>",
+                                     "DATA",
+                                     "RSET",
+                                     "QUIT"};
   EXPECT_EQ(srv.lines, expect);
 }
 
 TEST(ClientSession, RefusedGreetingAndRequiredTlsAreErrors) {
   {
-    ScriptServer srv("554 5.3.2 go away\r\n", [](const std::string& l, bool) {
-      return standard(l, "250 mx\r\n");
-    });
+    ScriptServer srv("554 5.3.2 go away\r\n",
+                     [](const std::string& l, bool) { return standard(l, "250 mx\r\n"); });
     asio::io_context io;
     auto s = run(io, ClientSession::open(io.get_executor(), srv.endpoint(), options(), nullptr));
     ASSERT_FALSE(s.ok());
