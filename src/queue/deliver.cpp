@@ -10,13 +10,9 @@
 #include "delivery/prepare.hpp"
 #include "delivery/recipients.hpp"
 #include "queue/internal.hpp"
+#include "queue/mta_sts/mta_sts.hpp"
 #include "queue/queue.hpp"
 #include "smtp/client/dot_stuff.hpp"
-
-#if __has_include("queue/mta_sts/mta_sts.hpp")
-#include "queue/mta_sts/mta_sts.hpp"
-#define POSTINO_HAVE_MTA_STS 1
-#endif
 
 namespace postino::queue {
 
@@ -77,7 +73,6 @@ awaitable<void> Queue::domain_worker(std::string domain, std::shared_ptr<DomainS
   std::string name = domain;
   Route route = co_await smtp::client::resolve_route(*resolver_, name);
   bool enforce = false;
-#ifdef POSTINO_HAVE_MTA_STS
   // RFC 8461 §5: with mode enforce, only MX hosts the policy lists are used,
   // and only over TLS with a valid certificate for the host name.
   if (mta_sts_ && route.kind == Route::Kind::ok && !route.hosts.front().name.empty()) {
@@ -95,7 +90,6 @@ awaitable<void> Queue::domain_worker(std::string domain, std::shared_ptr<DomainS
       }
     }
   }
-#endif
   std::unique_ptr<ClientSession> session;
   while (!stopping_ && !d->jobs.empty()) {
     Job job = std::move(d->jobs.front());
