@@ -11,6 +11,10 @@ store::AppendRequest prepare_append(std::shared_ptr<const std::string> raw) {
   req.envelope = mime::envelope(msg);
   req.bodystructure = mime::bodystructure(msg, true);
   req.body = mime::bodystructure(msg, false);
+  // IMAP SEARCH on header keys and FETCH of header sections read this copy
+  // instead of the message file; a header too large for it is read from there.
+  auto header = mime::header_bytes(msg, msg.root);
+  if (header.size() <= store::kMaxCachedHeader) req.header_summary = std::string(header);
   req.raw = std::move(raw);
   return req;
 }

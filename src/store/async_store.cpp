@@ -112,9 +112,10 @@ asio::awaitable<Result<std::vector<std::string>>> AsyncStore::list_subscriptions
 }
 
 asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId mailbox,
-                                                                    UidSet uids) {
+                                                                    UidSet uids,
+                                                                    MetaParts parts) {
   return run<Result<std::vector<MessageMeta>>>(
-      [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch(mailbox, u); });
+      [mailbox, u = std::move(uids), parts](StoreBackend& b) { return b.fetch(mailbox, u, parts); });
 }
 
 asio::awaitable<Result<std::vector<FlagState>>> AsyncStore::fetch_flags(MailboxId mailbox,

@@ -57,7 +57,8 @@ class AsyncStore {
   asio::awaitable<Status> subscribe(AccountId account, std::string name);
   asio::awaitable<Status> unsubscribe(AccountId account, std::string name);
   asio::awaitable<Result<std::vector<std::string>>> list_subscriptions(AccountId account);
-  asio::awaitable<Result<std::vector<MessageMeta>>> fetch(MailboxId mailbox, UidSet uids);
+  asio::awaitable<Result<std::vector<MessageMeta>>> fetch(MailboxId mailbox, UidSet uids,
+                                                          MetaParts parts = {});
   asio::awaitable<Result<std::vector<FlagState>>> fetch_flags(MailboxId mailbox, UidSet uids);
   asio::awaitable<Result<std::vector<MessageRef>>> list_messages(MailboxId mailbox);
   asio::awaitable<Result<std::string>> read_blob(std::string blob_id, uint64_t offset = 0,

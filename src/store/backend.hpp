@@ -82,7 +82,9 @@ class StoreBackend {
   // One target: convenience over deliver().
   Result<AppendResult> append(AppendRequest req);
 
-  virtual Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids) = 0;
+  // Texts not asked for in `parts` are left empty.
+  virtual Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids,
+                                                 MetaParts parts = {}) = 0;
   virtual Result<std::vector<FlagState>> fetch_flags(MailboxId mailbox, const UidSet& uids) = 0;
   // uid, size and blob id of every message, in UID order.
   virtual Result<std::vector<MessageRef>> list_messages(MailboxId mailbox) = 0;

@@ -92,6 +92,9 @@ struct MessageRef {
   std::string blob_id;
 };
 
+// Header sections up to this size are kept in the message row (header_summary).
+inline constexpr size_t kMaxCachedHeader = 16u << 10;
+
 struct MessageMeta {
   MailboxId mailbox_id = 0;
   Uid uid = 0;
@@ -104,7 +107,18 @@ struct MessageMeta {
   std::string envelope;
   std::string bodystructure;
   std::string body;
+  // The raw header section (blank line included) when it is at most
+  // kMaxCachedHeader bytes, else empty (then readers go to the blob).
   std::string header_summary;
+};
+
+// Which of MessageMeta's cached texts a fetch reads (the other fields always):
+// structure = envelope, bodystructure and body; header = header_summary.
+struct MetaParts {
+  bool structure = true;
+  bool header = true;
+  static MetaParts none() { return {false, false}; }
+  static MetaParts header_only() { return {false, true}; }
 };
 
 // The lighter record SELECT / QRESYNC and flag updates work with.

@@ -34,6 +34,17 @@ bool needs_blob(const FetchAtt& a) {
   }
 }
 
+// Whether the attribute needs only the message's top-level header section
+// (BODY[HEADER], BODY[HEADER.FIELDS (...)], RFC822.HEADER and the like),
+// which the message row caches.
+bool header_only(const FetchAtt& a) {
+  using T = Section::Text;
+  if (a.kind == FetchAtt::Kind::rfc822_header) return true;
+  if (a.kind != FetchAtt::Kind::body_section || !a.section.part.empty()) return false;
+  return a.section.text == T::header || a.section.text == T::header_fields ||
+         a.section.text == T::header_fields_not;
+}
+
 // RFC 9051 §6.4.5: these set \Seen unless .PEEK.
 bool sets_seen(const FetchAtt& a) {
   switch (a.kind) {
@@ -57,15 +68,21 @@ bool has_flag(const std::vector<std::string>& flags, std::string_view f) {
 
 awaitable<Reply> Session::on(const std::string&, FetchCmd& c) {
   bool want_modseq = c.changedsince.has_value();
-  bool want_blob = false, want_seen = false, want_flags = false;
+  bool want_blob = false, want_seen = false, want_flags = false, headers_only = true;
+  auto parts = store::MetaParts::none();  // the cached texts this FETCH reads
   for (const auto& a : c.atts) {
     if (a.kind == FetchAtt::Kind::modseq) want_modseq = true;
     if (a.kind == FetchAtt::Kind::flags) want_flags = true;
     want_blob |= needs_blob(a);
+    if (needs_blob(a) && !header_only(a)) headers_only = false;
+    if (a.kind == FetchAtt::Kind::envelope || a.kind == FetchAtt::Kind::body ||
+        a.kind == FetchAtt::Kind::bodystructure)
+      parts.structure = true;
     want_seen |= sets_seen(a);
   }
   if (c.vanished && (!c.uid || !qresync_ || !c.changedsince))  // RFC 7162 §3.2.6
     co_return Reply::bad("VANISHED needs UID FETCH, QRESYNC and CHANGEDSINCE");
+  parts.header = want_blob && headers_only;
   if (want_modseq) condstore_ = true;  // RFC 7162 §3.1: implicit enable
   if (view_->read_only) want_seen = false;
 
@@ -87,7 +104,7 @@ awaitable<Reply> Session::on(const std::string&, FetchCmd& c) {
   for (size_t start = 0; start < uids->size(); start += kFetchBatch) {
     std::vector<store::Uid> batch(uids->begin() + start,
                                   uids->begin() + std::min(uids->size(), start + kFetchBatch));
-    auto metas = co_await store_.fetch(view_->id, to_uid_set(batch));
+    auto metas = co_await store_.fetch(view_->id, to_uid_set(batch), parts);
     if (!metas) co_return store_error(metas.error(), "FETCH");
     if (metas->size() < batch.size()) missing = true;
 
@@ -119,7 +136,9 @@ awaitable<Reply> Session::on(const std::string&, FetchCmd& c) {
       if (!seq) continue;
       std::string blob;
       std::optional<mime::Message> parsed;
-      if (want_blob) {
+      if (want_blob && headers_only && !m.header_summary.empty()) {
+        parsed.emplace(mime::parse_message(m.header_summary));
+      } else if (want_blob) {
         auto b = co_await store_.read_blob_fast(m.blob_id);
         if (!b) co_return store_error(b.error(), "FETCH");
         blob = std::move(*b);

@@ -1,7 +1,8 @@
 // SEARCH / UID SEARCH (RFC 9051 §6.4.4), ESEARCH RETURN options (RFC 4731,
 // RFC 9051 §7.3.4), SEARCHRES "$" (RFC 5182) and the MODSEQ search response
-// (RFC 7162 §3.1.5). Candidates are read in batches; message bytes are read
-// only for header / body / text keys.
+// (RFC 7162 §3.1.5). Candidates are read in batches; header keys use the
+// header section cached in the message row; message bytes are read only for
+// body / text keys (or a header too large for the cache).
 #include <algorithm>
 
 #include "base/limits.hpp"
@@ -32,11 +33,12 @@ awaitable<Result<std::vector<store::Uid>>> Session::run_search(const SearchKey& 
   bool need_body = needs_body(key);
   std::vector<store::Uid> saved = saved_;
   std::sort(saved.begin(), saved.end());
+  auto parts = need_msg && !need_body ? store::MetaParts::header_only() : store::MetaParts::none();
   const auto& all = view_->uids();
   for (size_t start = 0; start < all.size(); start += kSearchBatch) {
     std::vector<store::Uid> batch(all.begin() + start,
                                   all.begin() + std::min(all.size(), start + kSearchBatch));
-    auto metas = co_await store_.fetch(view_->id, to_uid_set(batch));
+    auto metas = co_await store_.fetch(view_->id, to_uid_set(batch), parts);
     if (!metas) co_return metas.take_error();
     for (const auto& m : *metas) {
       auto seq = view_->seq_of(m.uid);
@@ -44,9 +46,12 @@ awaitable<Result<std::vector<store::Uid>>> Session::run_search(const SearchKey& 
       SearchSubject s{*seq, &m, nullptr, view_->size(), view_->max_uid(), &saved};
       std::string blob;
       std::optional<mime::Message> parsed;
-      if (need_msg) {
+      if (need_msg && !need_body && !m.header_summary.empty()) {
+        parsed.emplace(mime::parse_message(m.header_summary));  // the cached header section
+        s.msg = &*parsed;
+      } else if (need_msg) {
         uint64_t len = need_body ? std::string::npos : limits::kMaxHeaderBytes;
-        auto b = co_await store_.read_blob(m.blob_id, 0, len);
+        auto b = co_await store_.read_blob_fast(m.blob_id, 0, len);
         if (!b) co_return b.take_error();
         blob = std::move(*b);
         parsed.emplace(mime::parse_message(blob));

@@ -127,9 +127,20 @@ inline constexpr const char* kCopyMessage =
     " blob_id, envelope, bodystructure, body, header_summary)"
     " SELECT ?, ?, ?, flags, seen, deleted, internal_date, size, blob_id, envelope,"
     " bodystructure, body, header_summary FROM messages WHERE mailbox_id = ? AND uid = ?";
+// The texts a caller does not want come back as '' (MetaParts), so the row's
+// overflow pages holding them are not read.
 inline constexpr const char* kFetchMessages =
     "SELECT uid, modseq, flags, internal_date, size, blob_id, envelope, bodystructure, body,"
     " header_summary FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
+inline constexpr const char* kFetchMessagesStructure =
+    "SELECT uid, modseq, flags, internal_date, size, blob_id, envelope, bodystructure, body,"
+    " '' FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
+inline constexpr const char* kFetchMessagesHeader =
+    "SELECT uid, modseq, flags, internal_date, size, blob_id, '', '', '',"
+    " header_summary FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
+inline constexpr const char* kFetchMessagesBare =
+    "SELECT uid, modseq, flags, internal_date, size, blob_id, '', '', '', ''"
+    " FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
 inline constexpr const char* kFetchFlags =
     "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ?"
     " ORDER BY uid";

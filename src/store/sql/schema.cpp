@@ -147,10 +147,18 @@ const Migration kV3{3,
                         "INSERT INTO id_sequences (name, next_id) VALUES ('dmarc_record', 1)",
                     }};
 
+// Version 4: a covering index for the per-mailbox counts (message, unseen,
+// size) that STATUS, SELECT and APPEND read, so they scan small index entries
+// instead of the wide message rows.
+const Migration kV4{4,
+                    {
+                        "CREATE INDEX messages_counts ON messages (mailbox_id, seen, size, uid)",
+                    }};
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kV1, kV2, kV3};
+  static const std::vector<Migration> all{kV1, kV2, kV3, kV4};
   return all;
 }
 

@@ -261,13 +261,18 @@ Result<std::vector<std::string>> SqliteBackend::list_subscriptions(AccountId acc
 
 // ---- messages ----
 
-Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const UidSet& uids) {
+Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const UidSet& uids,
+                                                      MetaParts parts) {
   POSTINO_STORE_TIMED("fetch");
   auto c = read_conn();
   if (!c) return c.take_error();
+  const char* sql = parts.structure ? (parts.header ? sql::kFetchMessages
+                                                    : sql::kFetchMessagesStructure)
+                                    : (parts.header ? sql::kFetchMessagesHeader
+                                                    : sql::kFetchMessagesBare);
   std::vector<MessageMeta> out;
   for (const auto& r : uids.ranges) {
-    auto part = collect<MessageMeta>((*c)->query(sql::kFetchMessages, mailbox, r.first, r.last),
+    auto part = collect<MessageMeta>((*c)->query(sql, mailbox, r.first, r.last),
                                      [mailbox](const Query& q) {
                                        MessageMeta m;
                                        m.mailbox_id = mailbox;

@@ -63,7 +63,8 @@ class SqliteBackend final : public StoreBackend {
   Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
   void deliver_async(AppendRequest req, DeliverCallback done) override;
-  Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids) override;
+  Result<std::vector<MessageMeta>> fetch(MailboxId mailbox, const UidSet& uids,
+                                         MetaParts parts) override;
   Result<std::vector<FlagState>> fetch_flags(MailboxId mailbox, const UidSet& uids) override;
   Result<std::vector<MessageRef>> list_messages(MailboxId mailbox) override;
   Result<std::string> read_blob(std::string_view blob_id, uint64_t offset,
