@@ -68,13 +68,17 @@ asio::awaitable<Result<std::vector<Mailbox>>> AsyncStore::list_mailboxes(Account
       [account](StoreBackend& b) { return b.list_mailboxes(account); });
 }
 
-asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox(AccountId account, std::string name) {
+asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox(AccountId account, std::string name,
+                                                          bool counts) {
   return run<Result<Mailbox>>(
-      [account, n = std::move(name)](StoreBackend& b) { return b.get_mailbox(account, n); });
+      [account, n = std::move(name), counts](StoreBackend& b) {
+        return b.get_mailbox(account, n, counts);
+      });
 }
 
-asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox_by_id(MailboxId id) {
-  return run<Result<Mailbox>>([id](StoreBackend& b) { return b.get_mailbox_by_id(id); });
+asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox_by_id(MailboxId id, bool counts) {
+  return run<Result<Mailbox>>(
+      [id, counts](StoreBackend& b) { return b.get_mailbox_by_id(id, counts); });
 }
 
 asio::awaitable<Result<Mailbox>> AsyncStore::create_mailbox(AccountId account, std::string name,

@@ -47,8 +47,9 @@ class AsyncStore {
 
   asio::awaitable<Result<Account>> get_account(std::string address);
   asio::awaitable<Result<std::vector<Mailbox>>> list_mailboxes(AccountId account);
-  asio::awaitable<Result<Mailbox>> get_mailbox(AccountId account, std::string name);
-  asio::awaitable<Result<Mailbox>> get_mailbox_by_id(MailboxId id);
+  asio::awaitable<Result<Mailbox>> get_mailbox(AccountId account, std::string name,
+                                               bool counts = true);
+  asio::awaitable<Result<Mailbox>> get_mailbox_by_id(MailboxId id, bool counts = true);
   asio::awaitable<Result<Mailbox>> create_mailbox(AccountId account, std::string name,
                                                   std::string special_use = {});
   asio::awaitable<Status> delete_mailbox(AccountId account, std::string name);

@@ -55,8 +55,11 @@ class StoreBackend {
 
   // ---- mailboxes ----
   virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
-  virtual Result<Mailbox> get_mailbox(AccountId account, std::string_view name) = 0;
-  virtual Result<Mailbox> get_mailbox_by_id(MailboxId id) = 0;
+  // counts = false leaves subscribed, message_count, unseen_count and
+  // size_bytes at zero and does not read the messages.
+  virtual Result<Mailbox> get_mailbox(AccountId account, std::string_view name,
+                                      bool counts = true) = 0;
+  virtual Result<Mailbox> get_mailbox_by_id(MailboxId id, bool counts = true) = 0;
   // Creates exactly this name (parents are the caller's business).
   virtual Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
                                          std::string_view special_use = {}) = 0;

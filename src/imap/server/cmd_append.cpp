@@ -15,12 +15,6 @@ namespace postino::imap::server {
 awaitable<Reply> Session::on(const std::string&, AppendCmd& c) {
   auto name = decode_name(c.mailbox);
   if (!name) co_return Reply::no("bad mailbox name", write::code::cannot());
-  auto mb = co_await store_.get_mailbox(account_id_, *name);
-  if (!mb) {
-    if (mb.error().code == Errc::not_found)  // RFC 9051 §6.3.12
-      co_return Reply::no("no such mailbox", write::code::trycreate());
-    co_return store_error(mb.error(), "APPEND");
-  }
   for (const auto& m : c.messages) {
     if (m.data.size() > opts_.max_message_size)
       co_return Reply::no("message too big", write::code::toobig());
@@ -28,12 +22,14 @@ awaitable<Reply> Session::on(const std::string&, AppendCmd& c) {
     if (!m.binary && m.data.find('\0') != std::string::npos)  // RFC 3516 §4.4
       co_return Reply::no("NUL in a non-binary literal", write::code::cannot());
   }
+  // No look-up first: the store answers not_found for a missing mailbox,
+  // which becomes [TRYCREATE] (RFC 9051 §6.3.12).
   std::vector<uint32_t> uids;
-  uint32_t uidvalidity = mb->uidvalidity;
+  uint32_t uidvalidity = 0;
   for (auto& m : c.messages) {
     auto raw = std::make_shared<const std::string>(std::move(m.data));
     store::AppendRequest req = delivery::prepare_append(raw);
-    req.targets.push_back({account_id_, mb->name});
+    req.targets.push_back({account_id_, *name});
     for (auto& f : m.flags)
       if (!iequals(f, "\\Recent")) req.flags.push_back(f);
     req.internal_date = m.internal_date ? to_unix_seconds(*m.internal_date) : 0;
@@ -45,6 +41,9 @@ awaitable<Reply> Session::on(const std::string&, AppendCmd& c) {
     }
     uids.push_back(r->uid);
     uidvalidity = r->uidvalidity;
+    // Into the selected mailbox: the next sync announces it without asking
+    // the store (Session::only_own_changes).
+    if (view_ && r->mailbox_id == view_->id) note_reported(r->uid, r->modseq);
   }
   co_return Reply::ok("APPEND completed",
                       write::code::appenduid(uidvalidity, SequenceSet::from_numbers(uids)));

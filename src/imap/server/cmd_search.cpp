@@ -8,6 +8,7 @@
 #include "base/limits.hpp"
 #include "base/strings.hpp"
 #include "imap/server/search.hpp"
+#include "mime/header.hpp"
 #include "imap/server/session.hpp"
 
 namespace postino::imap::server {
@@ -35,10 +36,28 @@ awaitable<Result<std::vector<store::Uid>>> Session::run_search(const SearchKey& 
   std::sort(saved.begin(), saved.end());
   auto parts = need_msg && !need_body ? store::MetaParts::header_only() : store::MetaParts::none();
   const auto& all = view_->uids();
+  const MetaNeed need = meta_need(key);
   for (size_t start = 0; start < all.size(); start += kSearchBatch) {
     std::vector<store::Uid> batch(all.begin() + start,
                                   all.begin() + std::min(all.size(), start + kSearchBatch));
-    auto metas = co_await store_.fetch(view_->id, to_uid_set(batch), parts);
+    Result<std::vector<store::MessageMeta>> metas{std::vector<store::MessageMeta>{}};
+    if (need == MetaNeed::full) {
+      metas = co_await store_.fetch(view_->id, to_uid_set(batch), parts);
+    } else if (need == MetaNeed::flags) {
+      auto states = co_await store_.fetch_flags(view_->id, to_uid_set(batch));
+      if (!states) co_return states.take_error();
+      metas->reserve(states->size());
+      for (auto& f : *states) {
+        store::MessageMeta m;
+        m.uid = f.uid;
+        m.modseq = f.modseq;
+        m.flags = std::move(f.flags);
+        metas->push_back(std::move(m));
+      }
+    } else {  // the view alone answers (ALL, UID / sequence sets)
+      metas->resize(batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) (*metas)[i].uid = batch[i];
+    }
     if (!metas) co_return metas.take_error();
     for (const auto& m : *metas) {
       auto seq = view_->seq_of(m.uid);
@@ -46,9 +65,11 @@ awaitable<Result<std::vector<store::Uid>>> Session::run_search(const SearchKey& 
       SearchSubject s{*seq, &m, nullptr, view_->size(), view_->max_uid(), &saved};
       std::string blob;
       std::optional<mime::Message> parsed;
+      mime::HeaderSection header;
       if (need_msg && !need_body && !m.header_summary.empty()) {
-        parsed.emplace(mime::parse_message(m.header_summary));  // the cached header section
-        s.msg = &*parsed;
+        // The cached header section: only its fields are scanned, nothing copied.
+        header = mime::parse_header_section(m.header_summary, 0, m.header_summary.size());
+        s.header = &header.fields;
       } else if (need_msg) {
         uint64_t len = need_body ? std::string::npos : limits::kMaxHeaderBytes;
         auto b = co_await store_.read_blob_fast(m.blob_id, 0, len);

@@ -35,20 +35,27 @@ awaitable<Reply> Session::on(const std::string&, SelectCmd& c) {
   if (!name) co_return Reply::no("bad mailbox name", write::code::cannot());
   if (c.condstore) condstore_ = true;
 
-  auto probe = co_await store_.get_mailbox(account_id_, *name);
+  auto probe = co_await store_.get_mailbox(account_id_, *name, false);
   if (!probe) co_return store_error(probe.error(), c.read_only ? "EXAMINE" : "SELECT");
   watch(probe->id);
-  // Read the mailbox again after subscribing, so no change falls in between.
-  auto mb = co_await store_.get_mailbox_by_id(probe->id);
-  if (!mb) {
+  // Read the mailbox again after subscribing, so no change falls in between;
+  // its state and every message's flags in one trip to the store.
+  using Snapshot = std::pair<store::Mailbox, std::vector<store::FlagState>>;
+  const store::MailboxId id = probe->id;
+  auto read = [id](store::StoreBackend& b) -> Result<Snapshot> {
+    auto m = b.get_mailbox_by_id(id, false);
+    if (!m) return m.take_error();
+    auto f = b.fetch_flags(id, store::UidSet::all());
+    if (!f) return f.take_error();
+    return Snapshot{std::move(*m), std::move(*f)};
+  };
+  auto snap = co_await store_.run<Result<Snapshot>>(read);
+  if (!snap) {
     unwatch();
-    co_return store_error(mb.error(), "SELECT");
+    co_return store_error(snap.error(), "SELECT");
   }
-  auto flags = co_await store_.fetch_flags(mb->id, store::UidSet::all());
-  if (!flags) {
-    unwatch();
-    co_return store_error(flags.error(), "SELECT");
-  }
+  const store::Mailbox* mb = &snap->first;
+  const std::vector<store::FlagState>* flags = &snap->second;
   std::vector<store::Uid> uids;
   uids.reserve(flags->size());
   std::set<std::string> keywords;

@@ -89,7 +89,7 @@ awaitable<Reply> Session::on(const std::string&, CopyCmd& c) {
   if (!uids) co_return Reply::bad(uids.error().message);
   auto name = decode_name(c.mailbox);
   if (!name) co_return Reply::no("bad mailbox name", write::code::cannot());
-  auto dst = co_await store_.get_mailbox(account_id_, *name);
+  auto dst = co_await store_.get_mailbox(account_id_, *name, false);
   if (!dst) {
     if (dst.error().code == Errc::not_found)  // RFC 9051 §6.4.7
       co_return Reply::no("no such mailbox", write::code::trycreate());

@@ -28,14 +28,27 @@ bool icontains(std::string_view hay, std::string_view needle) {
   return it != hay.end();
 }
 
-bool header_matches(const mime::Message& msg, std::string_view name, std::string_view needle) {
-  for (const auto& f : msg.root.headers) {
+bool header_matches(const mime::HeaderList* fields, std::string_view name,
+                    std::string_view needle) {
+  if (!fields) return false;
+  for (const auto& f : *fields) {
     if (!iequals(trim(f.name), name)) continue;
     if (needle.empty()) return true;  // RFC 9051 §6.4.4 HEADER with "" : field present
-    std::string raw = f.unfolded();
-    if (icontains(raw, needle) || icontains(mime::decode_header_value(raw), needle)) return true;
+    // Unfold and decode (RFC 2047) only when the value needs it.
+    bool folded = f.value.find('\n') != std::string_view::npos;
+    std::string unfolded = folded ? f.unfolded() : std::string();
+    std::string_view raw = folded ? std::string_view(unfolded) : f.value;
+    if (icontains(raw, needle)) return true;
+    if (raw.find("=?") != std::string_view::npos &&
+        icontains(mime::decode_header_value(raw), needle))
+      return true;
   }
   return false;
+}
+
+const mime::HeaderList* fields_of(const SearchSubject& s) {
+  if (s.header) return s.header;
+  return s.msg ? &s.msg->root.headers : nullptr;
 }
 
 bool text_part_matches(const mime::Message& msg, const mime::Part& p, std::string_view needle) {
@@ -57,8 +70,8 @@ bool text_part_matches(const mime::Message& msg, const mime::Part& p, std::strin
 
 Date utc_date(int64_t unix) { return from_unix_seconds(unix, 0).date; }
 
-std::optional<Date> sent_date(const mime::Message& msg) {
-  auto v = msg.root.header("Date");
+std::optional<Date> sent_date(const mime::HeaderList& fields) {
+  auto v = mime::find_header(fields, "Date");
   if (!v) return std::nullopt;
   auto d = parse_header_date(*v);
   if (!d) return std::nullopt;
@@ -66,6 +79,41 @@ std::optional<Date> sent_date(const mime::Message& msg) {
 }
 
 }  // namespace
+
+MetaNeed meta_need(const SearchKey& key) {
+  MetaNeed need = MetaNeed::none;
+  switch (key.kind) {
+    case K::all:
+    case K::and_:
+    case K::or_:
+    case K::not_:
+    case K::recent:
+    case K::new_:
+    case K::old:
+    case K::sequence:
+    case K::uid:
+      break;
+    case K::answered:
+    case K::deleted:
+    case K::draft:
+    case K::flagged:
+    case K::seen:
+    case K::unanswered:
+    case K::undeleted:
+    case K::undraft:
+    case K::unflagged:
+    case K::unseen:
+    case K::keyword:
+    case K::unkeyword:
+    case K::modseq:
+      need = MetaNeed::flags;
+      break;
+    default:
+      return MetaNeed::full;
+  }
+  for (const auto& c : key.children) need = std::max(need, meta_need(c));
+  return need;
+}
 
 bool needs_message(const SearchKey& key) {
   switch (key.kind) {
@@ -157,25 +205,26 @@ bool matches(const SearchKey& key, const SearchSubject& s) {
     case K::sentbefore:
     case K::senton:
     case K::sentsince: {
-      if (!s.msg) return false;
-      auto d = sent_date(*s.msg);
+      const auto* fields = fields_of(s);
+      if (!fields) return false;
+      auto d = sent_date(*fields);
       if (!d) return false;
       if (key.kind == K::sentbefore) return *d < key.date;
       if (key.kind == K::senton) return *d == key.date;
       return !(*d < key.date);
     }
     case K::from:
-      return s.msg && header_matches(*s.msg, "From", key.str);
+      return header_matches(fields_of(s), "From", key.str);
     case K::to:
-      return s.msg && header_matches(*s.msg, "To", key.str);
+      return header_matches(fields_of(s), "To", key.str);
     case K::cc:
-      return s.msg && header_matches(*s.msg, "Cc", key.str);
+      return header_matches(fields_of(s), "Cc", key.str);
     case K::bcc:
-      return s.msg && header_matches(*s.msg, "Bcc", key.str);
+      return header_matches(fields_of(s), "Bcc", key.str);
     case K::subject:
-      return s.msg && header_matches(*s.msg, "Subject", key.str);
+      return header_matches(fields_of(s), "Subject", key.str);
     case K::header:
-      return s.msg && header_matches(*s.msg, key.str, key.value);
+      return header_matches(fields_of(s), key.str, key.value);
     case K::body:
       return s.msg && text_part_matches(*s.msg, s.msg->root, key.str);
     case K::text:

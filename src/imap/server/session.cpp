@@ -71,7 +71,7 @@ Session::Session(const Options& opts, store::AsyncStore& store, login::Authentic
       store_(store),
       auth_(auth),
       conn_(conn),
-      dirty_(std::make_shared<std::atomic<bool>>(false)) {
+      bus_(std::make_shared<BusNotes>()) {
   ReceiverLimits limits;
   limits.max_append_literal_bytes = static_cast<size_t>(opts.max_message_size);
   rx_.set_limits(limits);

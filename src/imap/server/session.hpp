@@ -20,6 +20,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -152,7 +153,23 @@ class Session {
   bool qresync_ = false;    // ENABLE QRESYNC (RFC 7162 §3.2.3)
 
   std::unique_ptr<MailboxView> view_;
-  std::shared_ptr<std::atomic<bool>> dirty_;  // set by the change bus
+  // What the change bus reported since the last sync (filled on a store
+  // thread): lets sync() skip the store when every change was this session's
+  // own, already answered.
+  struct BusNotes {
+    struct Note {
+      store::ChangeKind kind;
+      store::ModSeq modseq;
+      std::vector<store::Uid> uids;
+    };
+    static constexpr size_t kMax = 16;  // more than this: just ask the store
+    std::atomic<bool> dirty{false};
+    std::mutex mu;
+    std::vector<Note> notes;  // guarded by mu
+    bool overflow = false;    // guarded by mu
+  };
+  bool only_own_changes(std::vector<BusNotes::Note>& notes, std::vector<store::Uid>& fresh);
+  std::shared_ptr<BusNotes> bus_;
   store::Subscription sub_;
   std::vector<std::pair<store::Uid, store::ModSeq>> reported_;  // own changes already sent
   std::vector<store::Uid> saved_;                               // SEARCHRES "$" (RFC 5182), UIDs

@@ -13,15 +13,62 @@ namespace postino::imap::server {
 
 void Session::watch(store::MailboxId id) {
   unwatch();
-  dirty_->store(false);
-  auto flag = dirty_;
-  // Runs on a store thread: flip the flag and wake an IDLE read (change_bus.hpp
-  // thread rules). sub_ is reset before the session, and so the connection, goes.
+  {
+    std::lock_guard lock(bus_->mu);
+    bus_->notes.clear();
+    bus_->overflow = false;
+  }
+  bus_->dirty.store(false);
+  auto bus = bus_;
+  // Runs on a store thread: note the change, flip the flag and wake an IDLE
+  // read (change_bus.hpp thread rules). sub_ is reset before the session, and
+  // so the connection, goes.
   net::Connection* conn = &conn_;
-  sub_ = store_.change_bus().subscribe_mailbox(id, [flag, conn](const store::Change&) {
-    flag->store(true, std::memory_order_release);
+  sub_ = store_.change_bus().subscribe_mailbox(id, [bus, conn](const store::Change& c) {
+    {
+      std::lock_guard lock(bus->mu);
+      if (bus->notes.size() < BusNotes::kMax)
+        bus->notes.push_back({c.kind, c.modseq, c.uids});
+      else
+        bus->overflow = true;
+    }
+    bus->dirty.store(true, std::memory_order_release);
     conn->wake();
   });
+}
+
+// True when the noted changes are exactly the next MODSEQs after the view's
+// and each is this session's own: a flag change it already answered with
+// these MODSEQs (reported_), its own APPEND (returned in `fresh`, to be
+// announced with EXISTS), or an expunge of UIDs it already removed. Then the
+// store holds nothing else to tell the client.
+bool Session::only_own_changes(std::vector<BusNotes::Note>& notes,
+                               std::vector<store::Uid>& fresh) {
+  if (notes.empty()) return false;
+  std::sort(notes.begin(), notes.end(), [](auto& a, auto& b) { return a.modseq < b.modseq; });
+  store::ModSeq next = view_->modseq + 1;
+  auto own = [&](store::Uid u, store::ModSeq m) {
+    return std::any_of(reported_.begin(), reported_.end(),
+                       [&](auto& r) { return r.first == u && r.second == m; });
+  };
+  for (const auto& n : notes) {
+    if (n.modseq != next++) return false;  // someone else's change in between
+    if (n.kind == store::ChangeKind::flags) {
+      for (auto u : n.uids)
+        if (!own(u, n.modseq)) return false;
+    } else if (n.kind == store::ChangeKind::appended) {
+      for (auto u : n.uids) {
+        if (!own(u, n.modseq) || u <= view_->max_uid()) return false;
+        fresh.push_back(u);
+      }
+    } else if (n.kind == store::ChangeKind::expunged) {
+      for (auto u : n.uids)
+        if (view_->seq_of(u)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Session::unwatch() { sub_.reset(); }
@@ -54,12 +101,32 @@ void Session::report_expunged(const std::vector<store::Uid>& uids) {
 
 awaitable<void> Session::sync(bool allow_expunge) {
   if (!view_) co_return;
-  bool dirty = dirty_->exchange(false, std::memory_order_acq_rel);
+  bool dirty = bus_->dirty.exchange(false, std::memory_order_acq_rel);
+  if (dirty) {
+    std::vector<BusNotes::Note> notes;
+    bool overflow;
+    {
+      std::lock_guard lock(bus_->mu);
+      notes.swap(bus_->notes);
+      overflow = std::exchange(bus_->overflow, false);
+    }
+    std::vector<store::Uid> fresh;
+    if (!overflow && only_own_changes(notes, fresh)) {
+      view_->modseq = notes.back().modseq;
+      std::erase_if(reported_, [&](auto& r) { return r.second <= view_->modseq; });
+      if (!fresh.empty()) {
+        std::sort(fresh.begin(), fresh.end());
+        view_->append(fresh);
+        send(write::untagged(std::to_string(view_->size()) + " EXISTS"));
+      }
+      dirty = false;  // fall through to the pending expunges below
+    }
+  }
   if (dirty) {
     auto ch = co_await store_.changes_since(view_->id, view_->modseq);
     if (!ch) {
       log::warn("imap.sync_failed", {{"conn", conn_.id()}, {"error", ch.error().message}});
-      dirty_->store(true);
+      bus_->dirty.store(true);
       co_return;
     }
     for (auto u : ch->vanished) {

@@ -85,6 +85,14 @@ inline constexpr const char* kGetMailbox =
 inline constexpr const char* kGetMailboxById =
     POSTINO_MAILBOX_SELECT "WHERE m.id = ? GROUP BY m.id";
 #undef POSTINO_MAILBOX_SELECT
+// The same columns without the counts (zeros), reading no message rows.
+#define POSTINO_MAILBOX_BARE                                                      \
+  "SELECT m.id, m.account_id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq," \
+  " m.special_use, 0, 0, 0, 0 FROM mailboxes m "
+inline constexpr const char* kGetMailboxBare =
+    POSTINO_MAILBOX_BARE "WHERE m.account_id = ? AND m.name = ?";
+inline constexpr const char* kGetMailboxByIdBare = POSTINO_MAILBOX_BARE "WHERE m.id = ?";
+#undef POSTINO_MAILBOX_BARE
 inline constexpr const char* kMailboxIds = "SELECT id FROM mailboxes WHERE account_id = ?";
 // id, account_id, uidvalidity, uidnext, highestmodseq: the writer's view.
 inline constexpr const char* kMailboxState =

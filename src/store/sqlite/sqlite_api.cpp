@@ -200,18 +200,21 @@ Result<std::vector<Mailbox>> SqliteBackend::list_mailboxes(AccountId account) {
   return collect<Mailbox>((*c)->query(sql::kListMailboxes, account), mailbox_from_row);
 }
 
-Result<Mailbox> SqliteBackend::get_mailbox(AccountId account, std::string_view name) {
+Result<Mailbox> SqliteBackend::get_mailbox(AccountId account, std::string_view name,
+                                           bool counts) {
   auto c = read_conn();
   if (!c) return c.take_error();
   std::string n = normalize_mailbox_name(name);
-  return one<Mailbox>((*c)->query(sql::kGetMailbox, account, n), mailbox_from_row,
+  return one<Mailbox>((*c)->query(counts ? sql::kGetMailbox : sql::kGetMailboxBare, account, n),
+                      mailbox_from_row,
                       "no such mailbox: " + n);
 }
 
-Result<Mailbox> SqliteBackend::get_mailbox_by_id(MailboxId id) {
+Result<Mailbox> SqliteBackend::get_mailbox_by_id(MailboxId id, bool counts) {
   auto c = read_conn();
   if (!c) return c.take_error();
-  return one<Mailbox>((*c)->query(sql::kGetMailboxById, id), mailbox_from_row, "no such mailbox");
+  return one<Mailbox>((*c)->query(counts ? sql::kGetMailboxById : sql::kGetMailboxByIdBare, id),
+                      mailbox_from_row, "no such mailbox");
 }
 
 Result<Mailbox> SqliteBackend::create_mailbox(AccountId account, std::string_view name,

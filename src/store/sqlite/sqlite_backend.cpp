@@ -65,16 +65,16 @@ Status migrate(Db& db) {
     return make_error(Errc::invalid, "store schema is newer than this program");
   for (const auto& m : sql::migrations()) {
     if (m.version <= version) continue;
-    if (auto st = db.exec("BEGIN IMMEDIATE"); !st) return st;
+    if (auto st = db.run("BEGIN IMMEDIATE"); !st) return st;
     Status st;
     for (const char* stmt : m.statements) {
       st = db.exec(stmt);
       if (!st) break;
     }
     if (st) st = db.run(sql::kSetSchemaVersion, m.version);
-    if (st) st = db.exec("COMMIT");
+    if (st) st = db.run("COMMIT");
     if (!st) {
-      (void)db.exec("ROLLBACK");
+      (void)db.run("ROLLBACK");
       return make_error(st.error().code,
                         "migration " + std::to_string(m.version) + ": " + st.error().message);
     }
@@ -253,25 +253,25 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
 
   // Phase 2: every op's metadata in one transaction, a savepoint per op.
   std::vector<OpContext> ctx(batch.size());
-  Status tx = db.exec("BEGIN IMMEDIATE");
+  Status tx = db.run("BEGIN IMMEDIATE");
   if (tx) {
     const int64_t now = unix_now();
     for (size_t i = 0; i < batch.size(); ++i) {
       if (result[i]) continue;
       ctx[i].now = now;
-      Status st = db.exec("SAVEPOINT op");
+      Status st = db.run("SAVEPOINT op");
       if (st) st = batch[i].body(db, ctx[i]);
       if (st) {
-        st = db.exec("RELEASE op");
+        st = db.run("RELEASE op");
       } else {
-        (void)db.exec("ROLLBACK TO op");
-        (void)db.exec("RELEASE op");
+        (void)db.run("ROLLBACK TO op");
+        (void)db.run("RELEASE op");
         ctx[i] = OpContext{};
       }
       result[i] = std::move(st);
     }
-    tx = db.exec("COMMIT");
-    if (!tx) (void)db.exec("ROLLBACK");
+    tx = db.run("COMMIT");
+    if (!tx) (void)db.run("ROLLBACK");
   }
   if (!tx) {
     log::error("store.commit_failed", {{"error", tx.error().message}});

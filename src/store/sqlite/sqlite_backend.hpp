@@ -51,8 +51,9 @@ class SqliteBackend final : public StoreBackend {
   Result<std::string> resolve_alias(std::string_view address) override;
 
   Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
-  Result<Mailbox> get_mailbox(AccountId account, std::string_view name) override;
-  Result<Mailbox> get_mailbox_by_id(MailboxId id) override;
+  Result<Mailbox> get_mailbox(AccountId account, std::string_view name,
+                              bool counts = true) override;
+  Result<Mailbox> get_mailbox_by_id(MailboxId id, bool counts = true) override;
   Result<Mailbox> create_mailbox(AccountId account, std::string_view name,
                                  std::string_view special_use) override;
   Status delete_mailbox(AccountId account, std::string_view name) override;

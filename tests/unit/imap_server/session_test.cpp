@@ -161,6 +161,89 @@ TEST(ImapSession, TwoSessionsSeeEachOther) {
   EXPECT_TRUE(contains(r, "* 1 FETCH (UID 2)"));
 }
 
+// A session's own flag changes are not sent back to it, but a change by
+// another session that falls between two of its own still is.
+TEST(ImapSession, OwnChangesSkippedOthersInterleavedReported) {
+  ImapFixture f;
+  auto a = f.login();
+  auto b = f.login();
+  a->cmd("x1", append_cmd("INBOX", kMsg));
+  a->cmd("x2", append_cmd("INBOX", "Subject: two\r\n\r\n2\r\n"));
+  a->cmd("s", "SELECT INBOX");
+  b->cmd("s", "SELECT INBOX");
+  auto r = a->cmd("st1", "STORE 1 +FLAGS.SILENT (\\Flagged)");
+  r = a->cmd("n1", "NOOP");
+  EXPECT_EQ(r.size(), 1u) << r[0];
+  b->cmd("st", "STORE 2 +FLAGS.SILENT (\\Answered)");
+  r = a->cmd("st2", "STORE 1 -FLAGS.SILENT (\\Flagged)");  // the sync after it reports b's
+  EXPECT_TRUE(contains(r, "* 2 FETCH (UID 2 FLAGS (\\Answered))")) << r[0];
+  EXPECT_FALSE(contains(r, "* 1 FETCH")) << r[0];
+  r = a->cmd("n2", "NOOP");
+  EXPECT_EQ(r.size(), 1u) << r[0];
+  // The other session still sees a's changes.
+  r = b->cmd("n", "NOOP");
+  EXPECT_TRUE(contains(r, "* 1 FETCH (UID 1 FLAGS ())")) << r[0];
+  // a's own expunge is answered once, by EXPUNGE itself.
+  a->cmd("st3", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+  r = a->cmd("e", "EXPUNGE");
+  EXPECT_TRUE(contains(r, "* 1 EXPUNGE")) << r[0];
+  r = a->cmd("n3", "NOOP");
+  EXPECT_EQ(r.size(), 1u) << r[0];
+  r = b->cmd("n4", "NOOP");
+  EXPECT_TRUE(contains(r, "* 1 EXPUNGE")) << r[0];
+  // Own APPEND into the selected mailbox: EXISTS at once; with another
+  // session's APPEND in between, both are counted.
+  r = a->cmd("ap1", append_cmd("INBOX", "Subject: three\r\n\r\n3\r\n"));
+  EXPECT_TRUE(contains(r, "* 2 EXISTS")) << r[0];
+  b->cmd("ap2", append_cmd("INBOX", "Subject: four\r\n\r\n4\r\n"));
+  r = a->cmd("ap3", append_cmd("INBOX", "Subject: five\r\n\r\n5\r\n"));
+  EXPECT_TRUE(contains(r, "* 4 EXISTS")) << r[0];
+  r = a->cmd("f", "FETCH 1:* (UID)");
+  EXPECT_EQ(r.size(), 5u);
+  EXPECT_TRUE(contains(r, "* 4 FETCH (UID 5)")) << r[3];
+  r = b->cmd("n5", "NOOP");
+  EXPECT_TRUE(contains(r, "* 4 EXISTS")) << r[0];
+}
+
+// Header keys read the header section cached at delivery: folded and
+// RFC 2047-encoded fields, HEADER with an empty string (field present) and
+// SENT* from the Date field; a header too large for the cache is read from
+// the message file and still matches.
+TEST(ImapSession, SearchHeaderKeysOnCachedAndLargeHeaders) {
+  ImapFixture f;
+  auto c = f.login();
+  std::string m1 =
+      "From: =?UTF-8?Q?J=C3=B6rg?= <jorg@example.org>\r\nSubject: a folded\r\n subject line\r\n"
+      "X-Tag: \r\nDate: Mon, 2 Mar 2026 09:00:00 +0000\r\n\r\nbody\r\n";
+  std::string big(20000, 'x');
+  std::string m2 = "From: bob@example.org\r\nX-Big: " + big +
+                   "\r\nSubject: needle in a large header\r\n"
+                   "Date: Wed, 4 Mar 2026 09:00:00 +0000\r\n\r\nbody\r\n";
+  c->cmd("a1", append_cmd("INBOX", m1));
+  c->cmd("a2", append_cmd("INBOX", m2));
+  c->cmd("s", "SELECT INBOX");
+  auto r = c->cmd("q1", "SEARCH CHARSET UTF-8 FROM \"J\xC3\xB6rg\"");
+  EXPECT_TRUE(contains(r, "* SEARCH 1\r\n")) << r[0];
+  r = c->cmd("q2", "SEARCH SUBJECT \"folded subject\"");
+  EXPECT_TRUE(contains(r, "* SEARCH 1\r\n")) << r[0];
+  r = c->cmd("q3", "SEARCH HEADER X-Tag \"\"");
+  EXPECT_TRUE(contains(r, "* SEARCH 1\r\n")) << r[0];
+  r = c->cmd("q4", "SEARCH SUBJECT needle");
+  EXPECT_TRUE(contains(r, "* SEARCH 2\r\n")) << r[0];
+  r = c->cmd("q5", "SEARCH SENTBEFORE 3-Mar-2026");
+  EXPECT_TRUE(contains(r, "* SEARCH 1\r\n")) << r[0];
+  r = c->cmd("q6", "SEARCH SENTSINCE 3-Mar-2026 FROM bob");
+  EXPECT_TRUE(contains(r, "* SEARCH 2\r\n")) << r[0];
+  r = c->cmd("q7", "SEARCH OR SUBJECT nothing-like-this UID 1:*");
+  EXPECT_TRUE(contains(r, "* SEARCH 1 2\r\n")) << r[0];
+  r = c->cmd("f1", "FETCH 2 BODY.PEEK[HEADER.FIELDS (SUBJECT)]");
+  EXPECT_NE(r[0].find("Subject: needle in a large header\r\n\r\n"), std::string::npos) << r[0];
+  r = c->cmd("f2", "FETCH 1 RFC822.HEADER");
+  EXPECT_NE(r[0].find("RFC822.HEADER {" + std::to_string(m1.size() - 6) + "}"),
+            std::string::npos)
+      << r[0];
+}
+
 TEST(ImapSession, IdleSeesAppendFromAnotherSession) {
   ImapFixture f;
   auto a = f.login();

@@ -124,6 +124,19 @@ TEST_P(StoreConformance, UidAndModseqRules) {
   EXPECT_EQ(after.message_count, 3u);
   EXPECT_EQ(after.unseen_count, 2u);
   EXPECT_EQ(after.size_bytes, 3 * sample_message("1").size());
+  // Without counts: the same state, zero counts.
+  auto bare = w.store->get_mailbox(w.alice.id, "inbox", false);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->id, after.id);
+  EXPECT_EQ(bare->name, "INBOX");
+  EXPECT_EQ(bare->uidnext, after.uidnext);
+  EXPECT_EQ(bare->highestmodseq, after.highestmodseq);
+  EXPECT_EQ(bare->uidvalidity, after.uidvalidity);
+  EXPECT_EQ(bare->message_count, 0u);
+  auto bare_id = w.store->get_mailbox_by_id(after.id, false);
+  ASSERT_TRUE(bare_id.ok());
+  EXPECT_EQ(bare_id->uidnext, after.uidnext);
+  EXPECT_EQ(bare_id->name, "INBOX");
 
   // UIDNEXT never goes back, even after an expunge of the highest UID.
   ASSERT_TRUE(w.store->store_flags(after.id, UidSet::of({3}), {FlagMode::add, {"\\Deleted"}, {}}));
