@@ -1,7 +1,9 @@
 // SORT and THREAD (RFC 5256): SORT keys ARRIVAL, CC, DATE, FROM, SIZE,
 // SUBJECT, TO (with REVERSE); THREAD=ORDEREDSUBJECT and THREAD=REFERENCES
-// (parent links from References / In-Reply-To, §2.2 steps 1-4 and 6; the
-// subject merge of step 5 is not done). Base subjects follow §2.1 loosely.
+// (§2.2: parent links from References / In-Reply-To, dummies pruned, threads
+// with one base subject merged, siblings by date). Base subjects per §2.1
+// (case folded for ASCII only). Header fields come from the header section
+// cached with each message.
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -13,6 +15,7 @@
 #include "imap/server/session.hpp"
 #include "mime/address.hpp"
 #include "mime/encoding.hpp"
+#include "mime/header.hpp"
 #include "mime/message.hpp"
 
 namespace postino::imap::server {
@@ -28,39 +31,103 @@ struct Item {
   int64_t sent = 0;
   uint64_t size = 0;
   std::string subject, from, to, cc, message_id;
+  bool reply = false;  // §2.2: the base subject rules removed a reply / forward marker
   std::vector<std::string> refs;  // References, then In-Reply-To, oldest first
 };
 
-// RFC 5256 §2.1 base subject (simplified): no "Re:", "Fwd:", "[tag]" prefixes
-// or "(fwd)" trailers, whitespace collapsed, case folded.
-std::string base_subject(std::string s) {
-  s = to_lower(mime::decode_header_value(s));
-  for (auto& c : s)
-    if (c == '\t') c = ' ';
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    std::string_view v = trim(s);
-    if (v.size() >= 5 && v.substr(v.size() - 5) == "(fwd)") {
-      v.remove_suffix(5);
-      changed = true;
-    }
-    for (std::string_view p : {"re:", "fw:", "fwd:"}) {
-      if (v.substr(0, p.size()) == p) {
-        v.remove_prefix(p.size());
-        changed = true;
-      }
-    }
-    if (!v.empty() && v.front() == '[') {
-      auto close = v.find(']');
-      if (close != std::string_view::npos && !trim(v.substr(close + 1)).empty()) {
-        v.remove_prefix(close + 1);
-        changed = true;
-      }
-    }
-    s = std::string(trim(v));
+bool wsp(char c) { return c == ' ' || c == '\t'; }
+
+// subj-blob = "[" *BLOBCHAR "]" *WSP; returns its length at the start of v, or 0.
+size_t blob_len(std::string_view v) {
+  if (v.empty() || v[0] != '[') return 0;
+  size_t i = 1;
+  while (i < v.size() && v[i] != '[' && v[i] != ']') ++i;
+  if (i >= v.size() || v[i] != ']') return 0;
+  ++i;
+  while (i < v.size() && wsp(v[i])) ++i;
+  return i;
+}
+
+// subj-leader = (*subj-blob subj-refwd) / WSP, with
+// subj-refwd = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":"; length or 0.
+size_t leader_len(std::string_view v, bool& refwd) {
+  if (!v.empty() && wsp(v[0])) return 1;
+  size_t i = 0;
+  while (size_t b = blob_len(v.substr(i))) i += b;
+  std::string_view rest = v.substr(i);
+  size_t k = 0;
+  if (rest.starts_with("RE")) {
+    k = 2;
+  } else if (rest.starts_with("FWD")) {
+    k = 3;
+  } else if (rest.starts_with("FW")) {
+    k = 2;
+  } else {
+    return 0;
   }
-  return s;
+  while (k < rest.size() && wsp(rest[k])) ++k;
+  k += blob_len(rest.substr(k));
+  if (k >= rest.size() || rest[k] != ':') return 0;
+  refwd = true;
+  return i + k + 1;
+}
+
+struct BaseSubject {
+  std::string text;
+  bool reply = false;
+};
+
+// RFC 5256 §2.1 steps 1-7.
+BaseSubject base_subject(std::string_view raw) {
+  BaseSubject out;
+  // (1) decoded, tabs and folds to spaces, runs of spaces to one; case folded
+  // to upper case, as i;unicode-casemap (RFC 5051) titlecases (ASCII only here).
+  std::string decoded = to_upper(mime::decode_header_value(mime::unfold(raw)));
+  std::string s;
+  for (char c : decoded) {
+    if (c == '\t' || c == '\r' || c == '\n') c = ' ';
+    if (c == ' ' && !s.empty() && s.back() == ' ') continue;
+    s.push_back(c);
+  }
+  std::string_view v = s;
+  for (;;) {
+    // (2) subj-trailer: "(fwd)" / WSP, repeatedly.
+    for (bool more = true; more;) {
+      more = false;
+      if (!v.empty() && wsp(v.back())) {
+        v.remove_suffix(1);
+        more = true;
+      } else if (v.ends_with("(FWD)")) {
+        v.remove_suffix(5);
+        out.reply = more = true;
+      }
+    }
+    // (3)-(5) leaders and blobs until none is left.
+    for (bool more = true; more;) {
+      more = false;
+      while (size_t n = leader_len(v, out.reply)) {
+        v.remove_prefix(n);
+        more = true;
+      }
+      if (size_t b = blob_len(v)) {
+        std::string_view rest = v.substr(b);
+        bool base_left = std::any_of(rest.begin(), rest.end(), [](char c) { return !wsp(c); });
+        if (base_left) {
+          v = rest;
+          more = true;
+        }
+      }
+    }
+    // (6) "[fwd:" ... "]" around the rest: unwrap and start again.
+    if (v.starts_with("[FWD:") && v.ends_with("]") && v.size() >= 6) {
+      v = v.substr(5, v.size() - 6);
+      out.reply = true;
+      continue;
+    }
+    break;
+  }
+  out.text = std::string(v);
+  return out;
 }
 
 std::string first_mailbox(std::optional<std::string_view> v) {
@@ -119,7 +186,8 @@ static awaitable<Result<std::vector<Item>>> load_items(store::AsyncStore& store,
   for (size_t start = 0; start < uids.size(); start += kSortBatch) {
     std::vector<store::Uid> batch(uids.begin() + start,
                                   uids.begin() + std::min(uids.size(), start + kSortBatch));
-    auto metas = co_await store.fetch(view.id, to_uid_set(batch));
+    auto want = store::MetaParts::header_only();
+    auto metas = co_await store.fetch(view.id, to_uid_set(batch), want);
     if (!metas) co_return metas.take_error();
     for (const auto& m : *metas) {
       Item it;
@@ -127,22 +195,30 @@ static awaitable<Result<std::vector<Item>>> load_items(store::AsyncStore& store,
       it.seq = view.seq_of(m.uid).value_or(0);
       it.arrival = m.internal_date;
       it.size = m.size;
-      auto blob = co_await store.read_blob(m.blob_id, 0, limits::kMaxHeaderBytes);
-      if (!blob) co_return blob.take_error();
-      auto msg = mime::parse_message(*blob);
-      const auto& root = msg.root;
-      it.subject = base_subject(std::string(root.header("Subject").value_or("")));
-      it.from = first_mailbox(root.header("From"));
-      it.to = first_mailbox(root.header("To"));
-      it.cc = first_mailbox(root.header("Cc"));
-      auto date = root.header("Date");
+      std::string blob;
+      std::string_view header = m.header_summary;
+      if (header.empty()) {  // too large for the cache: from the message file
+        auto b = co_await store.read_blob_fast(m.blob_id, 0, limits::kMaxHeaderBytes);
+        if (!b) co_return b.take_error();
+        blob = std::move(*b);
+        header = blob;
+      }
+      auto fields = mime::parse_header_section(header, 0, header.size()).fields;
+      auto field = [&](std::string_view name) { return mime::find_header(fields, name); };
+      auto base = base_subject(field("Subject").value_or(""));
+      it.subject = std::move(base.text);
+      it.reply = base.reply;
+      it.from = first_mailbox(field("From"));
+      it.to = first_mailbox(field("To"));
+      it.cc = first_mailbox(field("Cc"));
+      auto date = field("Date");
       auto hd = date ? parse_header_date(*date) : std::nullopt;
       it.sent = hd ? hd->unix : m.internal_date;  // RFC 5256 §3: fall back to arrival
-      auto mid = msg_ids(root.header("Message-ID").value_or(""));
+      auto mid = msg_ids(field("Message-ID").value_or(""));
       if (!mid.empty()) it.message_id = mid.front();
-      it.refs = msg_ids(root.header("References").value_or(""));
+      it.refs = msg_ids(field("References").value_or(""));
       if (it.refs.empty()) {
-        auto irt = msg_ids(root.header("In-Reply-To").value_or(""));
+        auto irt = msg_ids(field("In-Reply-To").value_or(""));
         if (!irt.empty()) it.refs.push_back(irt.front());
       }
       items.push_back(std::move(it));
@@ -192,6 +268,75 @@ std::string format_thread(const std::vector<Node>& nodes, const std::vector<Item
     for (int ch : nodes[cur].children) s += "(" + format_thread(nodes, items, ch, uid) + ")";
   }
   return s;
+}
+
+}  // namespace
+
+namespace {
+
+// RFC 5256 §2.2 steps 4 and 5: roots (and a dummy's children) ordered by
+// date, then threads whose base subjects match merged.
+void merge_by_subject(std::vector<Node>& nodes, const std::vector<Item>& its,
+                      std::vector<int>& roots, const std::function<bool(int, int)>& by_date) {
+  std::function<int(int)> first_item = [&](int n) {
+    return nodes[n].item >= 0 || nodes[n].children.empty() ? n
+                                                           : first_item(nodes[n].children.front());
+  };
+  for (int r : roots)
+    if (nodes[r].item < 0)
+      std::sort(nodes[r].children.begin(), nodes[r].children.end(),
+                [&](int a, int b) { return by_date(first_item(a), first_item(b)); });
+  std::stable_sort(roots.begin(), roots.end(),
+                   [&](int a, int b) { return by_date(first_item(a), first_item(b)); });
+  auto subject_of = [&](int n) -> const Item* {  // 5.B.i: the message or its first child
+    int m = first_item(n);
+    return nodes[m].item >= 0 ? &its[static_cast<size_t>(nodes[m].item)] : nullptr;
+  };
+  auto dummy = [&](int n) { return nodes[n].item < 0; };
+  auto reply = [&](int n) { return !dummy(n) && its[static_cast<size_t>(nodes[n].item)].reply; };
+  // 5.B: one thread per base subject.
+  std::map<std::string, int> table;
+  for (int r : roots) {
+    const Item* it = subject_of(r);
+    if (!it || it->subject.empty()) continue;
+    auto [pos, fresh] = table.emplace(it->subject, r);
+    if (!fresh && !dummy(pos->second) && (dummy(r) || (reply(pos->second) && !reply(r))))
+      pos->second = r;
+  }
+  // 5.C: merge the others into it.
+  std::vector<int> out;
+  std::vector<bool> gone(nodes.size(), false);
+  auto adopt = [&](int parent, int child) {
+    nodes[child].parent = parent;
+    nodes[parent].children.push_back(child);
+  };
+  for (int r : roots) {
+    const Item* it = subject_of(r);
+    if (!it || it->subject.empty()) continue;
+    int& t = table[it->subject];
+    if (t == r) continue;
+    if (dummy(t) && dummy(r)) {
+      for (int ch : nodes[r].children) adopt(t, ch);
+      nodes[r].children.clear();
+      gone[static_cast<size_t>(r)] = true;
+    } else if (dummy(t) || (reply(r) && !reply(t))) {
+      adopt(t, r);
+      gone[static_cast<size_t>(r)] = true;
+    } else {
+      nodes.push_back(Node{});
+      int d = static_cast<int>(nodes.size()) - 1;
+      gone.push_back(false);
+      adopt(d, t);
+      adopt(d, r);
+      gone[static_cast<size_t>(r)] = true;
+      for (int& x : roots)
+        if (x == t) x = d;
+      t = d;
+    }
+  }
+  for (int r : roots)
+    if (!gone[static_cast<size_t>(r)]) out.push_back(r);
+  roots = std::move(out);
 }
 
 }  // namespace
@@ -286,6 +431,7 @@ awaitable<Reply> Session::on(const std::string&, ThreadCmd& c) {
       auto top = collapse(static_cast<int>(n));
       roots.insert(roots.end(), top.begin(), top.end());
     }
+    merge_by_subject(nodes, its, roots, by_date);
   }
   // Siblings and threads by date of their first message (§2.2 step 6).
   std::function<int(int)> first_item = [&](int n) {

@@ -403,5 +403,31 @@ TEST(ImapSession, SortAndThread) {
   EXPECT_TRUE(contains(r, "* THREAD (2)(1 3)\r\n")) << r[0];
 }
 
+// RFC 5256 §2.2 step 5: threads without references but with one base subject
+// are merged: a reply under the original, two originals under a dummy; and
+// §2.1 base subjects strip blobs, Fwd / Re leaders, "(fwd)" and "[fwd: ...]".
+TEST(ImapSession, ThreadReferencesMergesBySubject) {
+  ImapFixture f;
+  auto c = f.login();
+  auto put = [&](const std::string& subject, int id, int day) {
+    c->cmd("a", append_cmd("INBOX", "Subject: " + subject + "\r\nMessage-ID: <" +
+                                        std::to_string(id) + "@y>\r\nDate: " +
+                                        std::to_string(day) +
+                                        " Jan 2026 00:00 +0000\r\n\r\nx\r\n"));
+  };
+  put("Lunch", 1, 1);                       // 1
+  put("[list] RE: lunch", 2, 2);            // 2: a reply, no references
+  put("Report", 3, 3);                      // 3
+  put("report", 4, 4);                      // 4: same base subject, not a reply
+  put("[Fwd: Report (fwd)]", 5, 5);         // 5: a forward of it
+  put("[x] [y]", 6, 6);                     // 6: a blob is the base when nothing is left
+  c->cmd("s", "SELECT INBOX");
+  auto r = c->cmd("t", "THREAD REFERENCES UTF-8 ALL");
+  EXPECT_TRUE(contains(r, "* THREAD (1 2)((3)(4)(5))(6)\r\n")) << r[0];
+  // "LUNCH" < "REPORT" < "[Y]" under i;unicode-casemap (RFC 5051 titlecase).
+  r = c->cmd("so", "SORT (SUBJECT) UTF-8 ALL");
+  EXPECT_TRUE(contains(r, "* SORT 1 2 3 4 5 6\r\n")) << r[0];
+}
+
 }  // namespace
 }  // namespace postino::imap::server
