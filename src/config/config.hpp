@@ -49,6 +49,8 @@ struct Config {
   struct Dns {
     std::vector<Endpoint> servers;  // empty = /etc/resolv.conf (and /etc/hosts)
     bool dnssec = true;             // validate with the root trust anchor (servers empty only)
+    std::vector<std::string> trust_anchors;  // DS/DNSKEY records; set: used instead of the root
+                                             // key, also with servers (RFC 4035 §4.4)
     uint32_t timeout = 10;          // seconds per look-up
   } dns;
   struct Queue {

@@ -4,6 +4,7 @@
 // an Error, so nothing escapes parse_config().
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <functional>
 #include <limits>
 #include <map>
@@ -136,6 +137,22 @@ class Walker {
     };
   }
 
+  Handler strings(std::vector<std::string>& out,
+                  std::function<std::string(const std::string&)> check) {
+    return [this, &out, check](const toml::node& n, const std::string& path) -> Status {
+      const auto* arr = n.as_array();
+      if (!arr) return wrong_type(n, path, "an array of strings");
+      out.clear();
+      for (const auto& item : *arr) {
+        auto s = item.value_exact<std::string>();
+        if (!s) return wrong_type(item, path, "a string");
+        if (auto why = check(*s); !why.empty()) return fail(item, path, why);
+        out.push_back(std::move(*s));
+      }
+      return {};
+    };
+  }
+
   Status section(const toml::node& n, const std::string& name, const Table& keys) {
     const auto* tbl = n.as_table();
     if (!tbl) return wrong_type(n, name, "a table");
@@ -159,6 +176,43 @@ std::string check_hostname(const std::string& v) {
 }
 
 std::string check_nonempty(const std::string& v) { return v.empty() ? "must not be empty" : ""; }
+
+// A trust anchor in presentation form: "OWNER [TTL] [IN] DS|DNSKEY RDATA"
+// (RFC 4034 §5.3 DS: key tag, algorithm, digest type, hex digest; §2.2
+// DNSKEY: flags, protocol, algorithm, base64 key). The resolver checks the rest.
+std::string check_trust_anchor(const std::string& v) {
+  std::vector<std::string> t;
+  size_t i = 0;
+  while (i < v.size()) {
+    size_t j = v.find_first_of(" \t", i);
+    if (j == std::string::npos) j = v.size();
+    if (j > i) t.push_back(v.substr(i, j - i));
+    i = j + 1;
+  }
+  auto upper = [](std::string x) {
+    for (auto& c : x) c = char(std::toupper(static_cast<unsigned char>(c)));
+    return x;
+  };
+  auto number = [](const std::string& x) {
+    return !x.empty() && x.size() <= 5 && x.find_first_not_of("0123456789") == std::string::npos;
+  };
+  size_t k = 1;
+  if (k < t.size() && number(t[k])) ++k;         // TTL
+  if (k < t.size() && upper(t[k]) == "IN") ++k;  // class
+  const std::string bad =
+      "'" + v + "' is not a DS or DNSKEY record (\"NAME IN DS TAG ALG TYPE HEX\")";
+  if (t.empty() || k >= t.size()) return bad;
+  std::string type = upper(t[k]);
+  if ((type != "DS" && type != "DNSKEY") || t.size() < k + 5) return bad;
+  for (size_t n = k + 1; n <= k + 3; ++n)
+    if (!number(t[n])) return bad;
+  const char* alphabet = type == "DS"
+                             ? "0123456789abcdefABCDEF"
+                             : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+  for (size_t n = k + 4; n < t.size(); ++n)
+    if (t[n].find_first_not_of(alphabet) != std::string::npos) return bad;
+  return "";
+}
 
 std::string check_user(const std::string& v) {
   for (char c : v) {
@@ -202,6 +256,7 @@ Status Walker::walk(const toml::table& root) {
       {"dns",
        {{"servers", endpoints(cfg_.dns.servers, dns)},
         {"dnssec", boolean(cfg_.dns.dnssec)},
+        {"trust_anchors", strings(cfg_.dns.trust_anchors, check_trust_anchor)},
         {"timeout", integer(cfg_.dns.timeout, 1, kMaxDnsTimeout)}}},
       {"queue",
        {{"smtp_port", integer(cfg_.queue.smtp_port, 1, kMaxPort)},

@@ -30,7 +30,24 @@ void StaticResolver::add_cname(std::string_view name, std::string_view target) {
 void StaticResolver::set_timeout(std::string_view name) {
   zone_[normalize_name(name)].timeout = true;
 }
-void StaticResolver::clear() { zone_.clear(); }
+void StaticResolver::set_secure(std::string_view zone) {
+  secure_zones_.insert(normalize_name(zone));
+}
+void StaticResolver::set_bogus(std::string_view name) { zone_[normalize_name(name)].bogus = true; }
+void StaticResolver::clear() {
+  zone_.clear();
+  secure_zones_.clear();
+}
+
+bool StaticResolver::is_secure(const std::string& name) const {
+  for (const auto& z : secure_zones_) {
+    if (name == z) return true;
+    if (name.size() > z.size() && name[name.size() - z.size() - 1] == '.' &&
+        name.compare(name.size() - z.size(), z.size(), z) == 0)
+      return true;
+  }
+  return false;
+}
 
 bool StaticResolver::name_exists(const std::string& name) const {
   auto it = zone_.lower_bound(name);
@@ -49,16 +66,19 @@ Lookup<T> StaticResolver::find(std::string_view name, Get get) const {
   ++queries_;
   if (!valid_query_name(name)) return make_error(Errc::invalid, "malformed query name");
   std::string cur = normalize_name(name);
+  bool secure = true;
   for (int hop = 0; hop <= kMaxCnameChain; ++hop) {
+    secure = secure && is_secure(cur);
     auto it = zone_.find(cur);
     if (it == zone_.end()) {
-      return Answer<T>{name_exists(cur) ? Rcode::nodata : Rcode::nxdomain, {}, false};
+      return Answer<T>{name_exists(cur) ? Rcode::nodata : Rcode::nxdomain, {}, secure};
     }
     const Node& node = it->second;
+    if (node.bogus) return make_error(Errc::unavailable, "DNSSEC validation failed: " + cur);
     const std::vector<T>& recs = get(node);
-    if (!recs.empty()) return Answer<T>{Rcode::ok, recs, false};
+    if (!recs.empty()) return Answer<T>{Rcode::ok, recs, secure};
     if (node.timeout) return make_error(Errc::unavailable, "timeout: " + cur);
-    if (node.cname.empty()) return Answer<T>{Rcode::nodata, {}, false};
+    if (node.cname.empty()) return Answer<T>{Rcode::nodata, {}, secure};
     cur = node.cname;
   }
   return make_error(Errc::unavailable, "CNAME chain too long or looping");

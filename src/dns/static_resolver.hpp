@@ -7,7 +7,12 @@
 //    type that has no record there (so a name can answer TXT and time out on A);
 //  - a name with no record of the asked type is nodata if the name, or a name
 //    below it, holds any record (RFC 8020 §2), else nxdomain;
-//  - malformed query names give Errc::invalid.
+//  - malformed query names give Errc::invalid;
+//  - set_secure(zone) marks answers at and below `zone` as DNSSEC-validated
+//    (Answer::secure, for DANE tests), records and denials alike; an answer
+//    reached through a CNAME is secure only if every name on the way is;
+//  - set_bogus(name) makes every look-up at that name fail like a validating
+//    resolver's bogus answer (Errc::unavailable, RFC 4035 §5.5).
 // query_count() counts look-ups, so tests can check look-up limits.
 // Ownership: owns its zone. Thread rules: fill the zone first; after that,
 // concurrent look-ups are safe (they only read, and the counter is atomic).
@@ -39,6 +44,8 @@ class StaticResolver final : public Resolver {
   void add_tlsa(std::string_view name, Tlsa record);
   void add_cname(std::string_view name, std::string_view target);
   void set_timeout(std::string_view name);
+  void set_secure(std::string_view zone);
+  void set_bogus(std::string_view name);
   void clear();
 
   size_t query_count() const { return queries_.load(); }
@@ -68,7 +75,9 @@ class StaticResolver final : public Resolver {
     std::vector<Tlsa> tlsa;
     std::string cname;
     bool timeout = false;
+    bool bogus = false;
   };
+  bool is_secure(const std::string& name) const;
 
   // Resolves CNAMEs; returns the node holding the data or an error/rcode.
   template <class T, class Get>
@@ -76,6 +85,7 @@ class StaticResolver final : public Resolver {
   bool name_exists(const std::string& name) const;
 
   std::map<std::string, Node> zone_;
+  std::set<std::string> secure_zones_;
   mutable std::atomic<size_t> queries_{0};
 };
 

@@ -263,8 +263,17 @@ Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const Options& 
   if (int err = ub_ctx_async(ctx, 1); err != 0) return fail(ub_error("async mode", err));
   bool validate = false;
   auto add_anchor = [&]() -> Status {
-    if (!opts.dnssec || opts.trust_anchor.empty() || ::access(opts.trust_anchor.c_str(), R_OK) != 0)
+    if (!opts.dnssec) return {};
+    if (!opts.trust_anchors.empty()) {
+      // RFC 4035 §4.4: configured anchors; each one a DS or DNSKEY record.
+      for (const auto& ta : opts.trust_anchors) {
+        if (int err = ub_ctx_add_ta(ctx, ta.c_str()); err != 0)
+          return ub_error("trust anchor '" + ta + "'", err);
+      }
+      validate = true;
       return {};
+    }
+    if (opts.trust_anchor.empty() || ::access(opts.trust_anchor.c_str(), R_OK) != 0) return {};
     // Read-only anchor: RFC 5011 updates need a writable file; the package
     // (dns-root-data) keeps this one current.
     if (int err = ub_ctx_add_ta_file(ctx, opts.trust_anchor.c_str()); err != 0)
@@ -285,7 +294,7 @@ Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const Options& 
       if (int err = ub_ctx_set_fwd(ctx, fwd.c_str()); err != 0)
         return fail(ub_error("server " + s.text, err));
     }
-    if (opts.validate_forwarded) {
+    if (opts.validate_forwarded || !opts.trust_anchors.empty()) {
       if (auto st = add_anchor(); !st) return fail(st.take_error());
     }
     // libunbound answers the special-use names of RFC 6761 §6.2 ("test.") and
@@ -293,8 +302,12 @@ Result<std::unique_ptr<UnboundResolver>> UnboundResolver::create(const Options& 
     // empty zones. The configured servers decide about them instead. (Adding a
     // zone ends configuration, so this comes last.)
     for (const char* zone : kForwardedSpecialZones) {
-      if (int err = ub_ctx_zone_add(ctx, zone, "transparent"); err != 0)
+      if (int err = ub_ctx_zone_add(ctx, zone, "transparent"); err != 0) {
+        // Ending configuration parses the trust anchors: a malformed one fails here.
+        if (validate && !opts.trust_anchors.empty())
+          return fail(ub_error("trust anchor(s) rejected", err));
         return fail(ub_error(std::string("local zone ") + zone, err));
+      }
     }
   } else {
     // A missing or empty resolv.conf leaves libunbound resolving from the root
@@ -401,6 +414,7 @@ Result<std::unique_ptr<Resolver>> make_resolver(const config::Config::Dns& cfg,
   UnboundResolver::Options opts;
   opts.servers = cfg.servers;
   opts.dnssec = cfg.dnssec;
+  opts.trust_anchors = cfg.trust_anchors;
   opts.timeout = std::chrono::seconds(cfg.timeout);
   auto r = UnboundResolver::create(opts, std::move(ex));
   if (!r) return r.take_error();

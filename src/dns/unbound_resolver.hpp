@@ -22,7 +22,11 @@
 // forwarders such as an authoritative-only nsd do not return the DS/DNSKEY
 // chain, so libunbound would call every answer bogus (tested). Options::
 // validate_forwarded turns it on for forwarders that are DNSSEC-aware
-// recursive resolvers.
+// recursive resolvers. Options::trust_anchors ([dns] trust_anchors: DS or
+// DNSKEY records in presentation form, RFC 4034 §2.2/§5.3) replace the root
+// key file, with or without servers: names below an anchor validate (a signed
+// zone served by nsd is "secure"), names under no anchor are "insecure"
+// (RFC 4035 §4.3), which is not an error.
 //
 // With forwarders, the special-use names libunbound would answer itself
 // ("test.", RFC 6761 §6.2; documentation and loopback reverse zones) are
@@ -60,6 +64,7 @@ class UnboundResolver final : public Resolver {
     bool validate_forwarded = false;        // ...or this is set: the servers must be
                                             // DNSSEC-aware recursive resolvers
     std::string trust_anchor = kRootTrustAnchor;
+    std::vector<std::string> trust_anchors;  // set: exactly these anchors (file not used)
     std::chrono::milliseconds timeout = kDefaultTimeout;
     std::string resolv_conf = "/etc/resolv.conf";
     std::string hosts = "/etc/hosts";

@@ -1,5 +1,5 @@
-// Delivery attempts: a domain worker per destination (route, MTA-STS, one
-// connection reused across jobs), one attempt per job, the outcome of each
+// Delivery attempts: a domain worker per destination (route, DANE, MTA-STS,
+// one connection reused across jobs), one attempt per job, the outcome of each
 // recipient (delivered / deferred with backoff / bounced), DSNs, and the
 // store update. See queue.hpp for the rules.
 #include <boost/asio/co_spawn.hpp>
@@ -19,7 +19,9 @@ namespace postino::queue {
 namespace asio = boost::asio;
 using asio::awaitable;
 using smtp::client::ClientSession;
+using smtp::client::DanePolicy;
 using smtp::client::Route;
+using smtp::client::TlsMode;
 using Kind = Queue::Attempt::Kind;
 
 namespace {
@@ -60,6 +62,28 @@ std::vector<Queue::Attempt> all(size_t n, const Queue::Attempt& a) {
   return std::vector<Queue::Attempt>(n, a);
 }
 
+// The TLS requirements for one host: DANE first (RFC 8461 §2: MTA-STS never
+// overrides DANE), then MTA-STS enforce, else the configured default.
+struct HostTls {
+  TlsMode mode;
+  const char* policy;
+};
+
+HostTls host_tls(const smtp::client::MxHost& h, bool sts_enforce, TlsMode fallback) {
+  switch (h.dane.kind) {
+    case DanePolicy::Kind::verify:  // RFC 7672 §2.2, §3.2
+      return {TlsMode::dane, "dane"};
+    case DanePolicy::Kind::encrypt:  // RFC 7672 §2.2: TLS without authentication...
+      if (sts_enforce) break;        // ...unless MTA-STS asks for more (a valid certificate)
+      return {TlsMode::encrypted, "dane-encrypt"};
+    case DanePolicy::Kind::fail:
+    case DanePolicy::Kind::none:
+      break;
+  }
+  if (sts_enforce) return {TlsMode::required, "mta-sts"};  // RFC 8461 §5
+  return {fallback, fallback == TlsMode::none ? "none" : "opportunistic"};
+}
+
 bool non_ascii(std::string_view s) {
   for (unsigned char c : s)
     if (c & 0x80) return true;
@@ -72,6 +96,18 @@ awaitable<void> Queue::domain_worker(std::string domain, std::shared_ptr<DomainS
   TaskGuard guard(*this);
   std::string name = domain;
   Route route = co_await smtp::client::resolve_route(*resolver_, name);
+  // RFC 7672 §2.2: TLSA records of the hosts of a DNSSEC-secure route.
+  std::string dane_domain = dns::normalize_name(domain);
+  co_await smtp::client::apply_dane(*resolver_, route, dane_domain, opts_.smtp_port);
+  for (const auto& h : route.hosts) {
+    if (h.dane.kind == DanePolicy::Kind::none) continue;
+    log::info("queue.dane", {{"domain", domain},
+                             {"host", h.name},
+                             {"tlsa", h.dane.tlsa_name},
+                             {"policy", smtp::client::dane_kind_name(h.dane.kind)},
+                             {"records", h.dane.records.size()},
+                             {"error", h.dane.error}});
+  }
   bool enforce = false;
   // RFC 8461 §5: with mode enforce, only MX hosts the policy lists are used,
   // and only over TLS with a valid certificate for the host name.
@@ -81,8 +117,11 @@ awaitable<void> Queue::domain_worker(std::string domain, std::shared_ptr<DomainS
     if (policy.mode == MtaStsPolicy::enforce) {
       enforce = true;
       std::vector<smtp::client::MxHost> kept;
+      // A host with usable DANE TLSA records is authenticated by DANE, which
+      // takes precedence over MTA-STS (RFC 8461 §2).
       for (auto& h : route.hosts)
-        if (policy.matches_mx(h.name)) kept.push_back(std::move(h));
+        if (policy.matches_mx(h.name) || h.dane.kind == DanePolicy::Kind::verify)
+          kept.push_back(std::move(h));
       route.hosts = std::move(kept);
       if (route.hosts.empty()) {
         route.kind = Route::Kind::temporary;
@@ -90,43 +129,80 @@ awaitable<void> Queue::domain_worker(std::string domain, std::shared_ptr<DomainS
       }
     }
   }
-  std::unique_ptr<ClientSession> session;
+  Connection conn;
   while (!stopping_ && !d->jobs.empty()) {
     Job job = std::move(d->jobs.front());
     d->jobs.pop_front();
-    auto results = co_await attempt(job, route, enforce, session);
+    auto results = co_await attempt(job, route, enforce, conn);
     if (stopping_) break;  // not recorded: the lease makes it due again after restart
     co_await finish(job, std::move(results));
   }
-  if (session) co_await session->quit();
+  if (conn.session) co_await conn.session->quit();
   --d->workers;
   --connections_;
   if (!stopping_) spawn_waiting();
 }
 
-awaitable<std::unique_ptr<ClientSession>> Queue::connect(const Route& route, bool enforce_tls,
-                                                         std::string& error) {
+awaitable<Queue::Connection> Queue::connect(const Route& route, bool enforce_tls,
+                                            std::string& error, std::string& status) {
   // RFC 5321 §5.1: hosts in preference order, each of its addresses in turn.
+  // RFC 7672 §2.2.1: MX preference comes before security; a host that cannot
+  // be used under its policy is skipped, never used in clear. Without a
+  // session, the result still names the policy of the last host tried.
+  std::string last_policy;
   for (const auto& host : route.hosts) {
+    if (host.dane.kind == DanePolicy::Kind::fail) {
+      // RFC 7672 §2.1.2: a failed TLSA look-up makes the host unreachable.
+      error = host.name + ": DANE: " + host.dane.error;
+      status = "4.7.5";
+      last_policy = "dane";
+      log::info("queue.connect_skipped", {{"host", host.name}, {"error", host.dane.error}});
+      continue;
+    }
+    HostTls tls = host_tls(host, enforce_tls, opts_.client.tls);
+    last_policy = tls.policy;
     for (const auto& addr : host.addresses) {
-      if (stopping_) co_return nullptr;
+      if (stopping_) co_return Connection{nullptr, last_policy};
       smtp::client::ClientOptions o = opts_.client;
-      o.tls = enforce_tls ? smtp::client::TlsMode::required : opts_.client.tls;
+      o.tls = tls.mode;
       o.tls_name = host.name;
+      if (tls.mode == TlsMode::dane) {
+        o.dane_tlsa = host.dane.records;
+        o.dane_names = host.dane.names;
+      }
       asio::ip::tcp::endpoint ep(addr, opts_.smtp_port);
       auto s = co_await ClientSession::open(ioc_.get_executor(), ep, o, tls_ctx_);
-      if (s) co_return std::move(*s);
-      error = (host.name.empty() ? addr.to_string() : host.name) + ": " + s.error().message;
-      log::info("queue.connect_failed",
-                {{"host", host.name}, {"address", addr.to_string()}, {"error", s.error().message}});
+      if (s) {
+        const ClientSession& cs = **s;
+        std::string tls_state = !cs.tls_active()    ? "none"
+                                : cs.tls_verified() ? "verified"
+                                                    : "encrypted";
+        log::info("queue.connected", {{"host", host.name},
+                                      {"address", addr.to_string()},
+                                      {"policy", tls.policy},
+                                      {"tls", tls_state},
+                                      {"auth", cs.tls_auth().empty() ? "none" : cs.tls_auth()}});
+        co_return Connection{std::move(*s), tls.policy};
+      }
+      std::string why = s.error().message;
+      if (tls.mode == TlsMode::dane || tls.mode == TlsMode::encrypted)
+        why = "DANE (TLSA " + host.dane.tlsa_name + "): " + why;
+      error = (host.name.empty() ? addr.to_string() : host.name) + ": " + why;
+      // RFC 3463 §3.8: 4.7.5 the TLS the policy requires could not be used;
+      // §3.5: 4.4.1 no answer from host.
+      bool mandatory = tls.mode != TlsMode::opportunistic && tls.mode != TlsMode::none;
+      status = mandatory && s.error().code == Errc::auth ? "4.7.5" : "4.4.1";
+      log::info("queue.connect_failed", {{"host", host.name},
+                                         {"address", addr.to_string()},
+                                         {"policy", tls.policy},
+                                         {"error", why}});
     }
   }
-  co_return nullptr;
+  co_return Connection{nullptr, last_policy};
 }
 
 awaitable<std::vector<Queue::Attempt>> Queue::attempt(const Job& job, const Route& route,
-                                                      bool enforce_tls,
-                                                      std::unique_ptr<ClientSession>& session) {
+                                                      bool enforce_tls, Connection& conn) {
   const size_t n = job.rcpts.size();
   switch (route.kind) {
     case Route::Kind::null_mx:  // RFC 7505 §4.3: 5.1.10
@@ -163,13 +239,16 @@ awaitable<std::vector<Queue::Attempt>> Queue::attempt(const Job& job, const Rout
 
   for (int round = 0; round < 2; ++round) {
     std::string error;
-    bool reused = session != nullptr;
-    if (!session) session = co_await connect(route, enforce_tls, error);
+    std::string status = enforce_tls ? "4.7.5" : "4.4.1";
+    bool reused = conn.session != nullptr;
+    if (!conn.session) conn = co_await connect(route, enforce_tls, error, status);
+    auto& session = conn.session;
     if (!session) {
-      // RFC 3463 §3.5: 4.4.1 no answer from host / 4.7.5 TLS could not be used.
-      co_return all(n,
-                    local_failure(Kind::temporary, enforce_tls ? "4.7.5" : "4.4.1",
-                                  "cannot deliver to " + job.rcpts.front().domain + ": " + error));
+      // RFC 3463 §3.5: 4.4.1 no answer from host / §3.8: 4.7.5 TLS could not be used.
+      auto failed = local_failure(Kind::temporary, status,
+                                  "cannot deliver to " + job.rcpts.front().domain + ": " + error);
+      failed.tls_policy = conn.policy;
+      co_return all(n, failed);
     }
     const auto& caps = session->capabilities();
     std::string host = route.hosts.front().name;
@@ -203,7 +282,10 @@ awaitable<std::vector<Queue::Attempt>> Queue::attempt(const Job& job, const Rout
                            "connection with " + host + " lost: " + res.error().message, host));
     }
     std::vector<Attempt> out;
-    for (size_t i = 0; i < n; ++i) out.push_back(from_reply(res->outcome(i), host, caps.dsn));
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(from_reply(res->outcome(i), host, caps.dsn));
+      out.back().tls_policy = conn.policy;
+    }
     if (res->mail.code == 421 || res->data.code == 421) session.reset();  // peer is closing
     co_return out;
   }
@@ -269,6 +351,7 @@ awaitable<void> Queue::finish(const Job& job, std::vector<Attempt> results) {
                                 {"status", store::rcpt_status_name(o.status)},
                                 {"attempts", o.attempts},
                                 {"mx", a.remote_mta},
+                                {"tls_policy", a.tls_policy},
                                 {"reply", a.diagnostic}});
     outcomes.push_back(std::move(o));
   }

@@ -10,6 +10,15 @@
 // max_connections in all). A domain worker resolves the route once (MX,
 // RFC 5321 §5.1; null MX, RFC 7505), opens a connection and sends job after
 // job over it (connection reuse), then QUITs when the domain has no more work.
+// TLS policy per MX host (RFC 7672, RFC 8461): a host with secure, usable
+// TLSA records (smtp/client/dane.hpp) gets DANE: STARTTLS and a certificate
+// matching the records, else no delivery through it; a host whose TLSA
+// look-up failed or was bogus is skipped (RFC 7672 §2.1.2); DANE wins over
+// MTA-STS (RFC 8461 §2), whose enforce mode applies to the other hosts;
+// everything else gets opportunistic STARTTLS. When no host can be used the
+// recipients are deferred with 4.7.5 and a last reply saying why. Each
+// connection is logged (queue.connected) with the policy and how the peer
+// was authenticated; queue.attempt names the policy too.
 // Outcomes: 2xx delivered; 5xx bounced; 4xx or no connection deferred with
 // backoff (backoff.hpp), bounced once the queue lifetime is over. A delay
 // DSN is sent once after delay_warning. DSNs (dsn.hpp) honour NOTIFY, RET,
@@ -136,6 +145,12 @@ class Queue final : public delivery::OutboundQueue {
     std::string diagnostic;  // reply line, or local text
     std::string remote_mta;
     bool remote_dsn = false;  // the peer took the DSN parameters (no success DSN from us)
+    std::string tls_policy;   // "dane", "dane-encrypt", "mta-sts", "opportunistic", "" (none)
+  };
+  // An open connection of a domain worker and the TLS policy it was opened under.
+  struct Connection {
+    std::unique_ptr<smtp::client::ClientSession> session;
+    std::string policy;
   };
 
  private:
@@ -151,11 +166,13 @@ class Queue final : public delivery::OutboundQueue {
 
   boost::asio::awaitable<void> scheduler();
   boost::asio::awaitable<void> domain_worker(std::string domain, std::shared_ptr<DomainState> d);
-  boost::asio::awaitable<std::vector<Attempt>> attempt(
-      const Job& job, const smtp::client::Route& route, bool enforce_tls,
-      std::unique_ptr<smtp::client::ClientSession>& session);
-  boost::asio::awaitable<std::unique_ptr<smtp::client::ClientSession>> connect(
-      const smtp::client::Route& route, bool enforce_tls, std::string& error);
+  boost::asio::awaitable<std::vector<Attempt>> attempt(const Job& job,
+                                                       const smtp::client::Route& route,
+                                                       bool enforce_tls, Connection& conn);
+  // Opens a connection to the first host that works under its TLS policy;
+  // on failure `error` says why and `status` is the enhanced status code.
+  boost::asio::awaitable<Connection> connect(const smtp::client::Route& route, bool enforce_tls,
+                                             std::string& error, std::string& status);
   boost::asio::awaitable<void> finish(const Job& job, std::vector<Attempt> results);
   Status send_dsn(const store::QueueMessage& msg, std::vector<DsnRecipient> entries,
                   std::string_view original);

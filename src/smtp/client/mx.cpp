@@ -14,6 +14,7 @@ namespace {
 struct Addresses {
   std::vector<dns::IpAddress> list;
   bool temporary = false;  // a look-up failed temporarily
+  bool secure = true;      // every answer was DNSSEC-secure (RFC 7672 §2.2.2)
   std::string error;
 };
 
@@ -23,6 +24,7 @@ asio::awaitable<Addresses> addresses_of(dns::Resolver& resolver, std::string hos
   auto v4 = co_await resolver.a(name);
   if (v4) {
     for (const auto& a : v4->records) out.list.emplace_back(a);
+    out.secure = out.secure && v4->secure;
   } else if (v4.error().code == Errc::unavailable) {
     out.temporary = true;
     out.error = v4.error().message;
@@ -31,10 +33,15 @@ asio::awaitable<Addresses> addresses_of(dns::Resolver& resolver, std::string hos
   auto v6 = co_await resolver.aaaa(name6);
   if (v6) {
     for (const auto& a : v6->records) out.list.emplace_back(a);
+    out.secure = out.secure && v6->secure;
   } else if (v6.error().code == Errc::unavailable) {
     out.temporary = true;
     out.error = v6.error().message;
   }
+  // A failed look-up does not make the host insecure: that would let a
+  // blocked AAAA query turn DANE off (RFC 7672 §2.1.2); the host is used
+  // through the addresses that did resolve.
+  if (!v4 && !v6) out.secure = false;
   if (out.list.size() > kMaxAddressesPerHost) out.list.resize(kMaxAddressesPerHost);
   co_return out;
 }
@@ -63,7 +70,7 @@ asio::awaitable<Route> resolve_route(dns::Resolver& resolver, std::string domain
   dns::IpAddress literal;
   if (parse_literal(domain, literal)) {
     route.kind = Route::Kind::ok;
-    route.hosts.push_back({"", 0, {literal}});
+    route.hosts.push_back({"", 0, {literal}, false, {}});  // RFC 7672 §2.2: no DANE
     co_return route;
   }
   std::string name = dns::normalize_name(domain);
@@ -88,7 +95,8 @@ asio::awaitable<Route> resolve_route(dns::Resolver& resolver, std::string domain
       co_return route;
     }
     route.kind = Route::Kind::ok;
-    route.hosts.push_back({name, 0, std::move(addrs.list)});
+    route.secure = addrs.secure;  // RFC 7672 §2.2.2: the domain is its own server
+    route.hosts.push_back({name, 0, std::move(addrs.list), addrs.secure, {}});
     co_return route;
   }
   // RFC 7505 §3: a single MX with an empty exchange (".") is a null MX. A
@@ -115,7 +123,7 @@ asio::awaitable<Route> resolve_route(dns::Resolver& resolver, std::string domain
       last_error = addrs.error;
     }
     if (addrs.list.empty()) continue;
-    route.hosts.push_back({host, r.preference, std::move(addrs.list)});
+    route.hosts.push_back({host, r.preference, std::move(addrs.list), addrs.secure, {}});
   }
   if (route.hosts.empty()) {
     // MX hosts without addresses: may be a transient DNS state; retry later.
@@ -126,6 +134,8 @@ asio::awaitable<Route> resolve_route(dns::Resolver& resolver, std::string domain
   }
   (void)temporary;
   route.kind = Route::Kind::ok;
+  route.secure = mx->secure;  // RFC 7672 §2.2.1
+  route.from_mx = true;
   co_return route;
 }
 

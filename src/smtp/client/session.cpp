@@ -31,6 +31,33 @@ constexpr Seconds kQuitTimeout{10};
 
 bool xtext_plain(unsigned char c) { return c >= 33 && c <= 126 && c != '+' && c != '='; }
 
+// RFC 6698 §2.1.1 / RFC 7218 certificate usages.
+constexpr uint8_t kDaneTa = 2;
+
+// Turns on OpenSSL's DANE verifier for one connection (RFC 7671, RFC 7672 §3).
+Status enable_dane(SSL* ssl_handle, const ClientOptions& o) {
+  if (o.dane_tlsa.empty() || o.dane_names.empty())
+    return make_error(Errc::internal, "DANE: no TLSA records or no TLSA base domain");
+  // The TLSA base domain is the primary reference identifier (RFC 7672 §3.2.2).
+  if (SSL_dane_enable(ssl_handle, o.dane_names.front().c_str()) <= 0)
+    return make_error(Errc::internal, "DANE: cannot enable TLSA verification");
+  for (size_t i = 1; i < o.dane_names.size(); ++i)
+    SSL_add1_host(ssl_handle, o.dane_names[i].c_str());
+  // §3.2.1: no name checks with DANE-EE(3); §3.2.3: a wildcard only as the
+  // whole left-most label.
+  SSL_dane_set_flags(ssl_handle, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+  SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  int usable = 0;
+  for (const auto& t : o.dane_tlsa) {
+    const auto* data = reinterpret_cast<const unsigned char*>(t.data.data());  // NOLINT
+    if (SSL_dane_tlsa_add(ssl_handle, t.usage, t.selector, t.matching_type, data, t.data.size()) >
+        0)
+      ++usable;
+  }
+  if (usable == 0) return make_error(Errc::auth, "DANE: no TLSA record usable by OpenSSL");
+  return {};
+}
+
 }  // namespace
 
 std::string xtext_encode(std::string_view s) {
@@ -182,6 +209,9 @@ Result<std::shared_ptr<ssl::context>> ClientSession::make_tls_context() {
   SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   boost::system::error_code ec;
   ctx->set_default_verify_paths(ec);  // a missing trust store only makes verification fail
+  // RFC 7671 §5: the digests DANE needs (SHA2-256, SHA2-512) for TLSA matching.
+  if (SSL_CTX_dane_enable(c) <= 0)
+    return make_error(Errc::internal, "TLS: cannot enable DANE in the client context");
   return ctx;
 }
 
@@ -236,8 +266,9 @@ awaitable<Result<std::unique_ptr<ClientSession>>> ClientSession::open(
   if (auto st = co_await s->hello(); !st) co_return st.take_error();
 
   if (o.tls == TlsMode::none) co_return s;
+  const bool mandatory = o.tls != TlsMode::opportunistic;
   if (!s->caps_.starttls || !tls_ctx) {
-    if (o.tls == TlsMode::required) {
+    if (mandatory) {
       (void)co_await im.command("QUIT", kQuitTimeout, "QUIT");
       co_return make_error(Errc::auth, "STARTTLS required but not offered by " + s->peer_);
     }
@@ -247,21 +278,23 @@ awaitable<Result<std::unique_ptr<ClientSession>>> ClientSession::open(
   auto r = co_await im.command("STARTTLS", o.command_timeout, "STARTTLS");
   if (!r) co_return r.take_error();
   if (r->code != 220) {
-    if (o.tls == TlsMode::required)
-      co_return make_error(Errc::auth, "STARTTLS refused: " + reply_line(*r));
+    if (mandatory) co_return make_error(Errc::auth, "STARTTLS refused: " + reply_line(*r));
     co_return s;
   }
   im.in.clear();  // bytes sent before the handshake are not trusted (RFC 3207 §6)
   im.ctx = tls_ctx;
   im.tls = std::make_unique<ssl::stream<tcp::socket&>>(im.socket, *tls_ctx);
   SSL* ssl_handle = im.tls->native_handle();
-  if (!o.tls_name.empty()) {
-    SSL_set_tlsext_host_name(ssl_handle, o.tls_name.c_str());
+  if (!o.tls_name.empty()) SSL_set_tlsext_host_name(ssl_handle, o.tls_name.c_str());
+  if (o.tls == TlsMode::dane) {
+    if (auto st = enable_dane(ssl_handle, o); !st) co_return st.take_error();
+  } else if (!o.tls_name.empty()) {
     SSL_set1_host(ssl_handle, o.tls_name.c_str());
   }
   // Opportunistic TLS encrypts without authenticating (RFC 3207 §4.1: a client
   // may go on with an unverified certificate); `required` verifies the chain
-  // and the name (RFC 8461 §4.2).
+  // and the name (RFC 8461 §4.2). DANE is checked after the handshake, so that
+  // the error says which check failed (nothing is sent before that).
   SSL_set_verify(ssl_handle, o.tls == TlsMode::required ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
                  nullptr);
   im.arm(o.command_timeout);
@@ -269,10 +302,24 @@ awaitable<Result<std::unique_ptr<ClientSession>>> ClientSession::open(
   im.disarm();
   if (hec) {
     auto e = im.io_error(hec, "TLS handshake with " + s->peer_);
-    if (o.tls == TlsMode::required) e.code = Errc::auth;
+    if (mandatory) e.code = Errc::auth;
     co_return e;
   }
-  s->tls_verified_ = SSL_get_verify_result(ssl_handle) == X509_V_OK && !o.tls_name.empty();
+  const long verify = SSL_get_verify_result(ssl_handle);
+  if (o.tls == TlsMode::dane) {
+    // RFC 7672 §3.2: no delivery through a server that fails authentication.
+    uint8_t usage = 0;
+    int depth = SSL_get0_dane_tlsa(ssl_handle, &usage, nullptr, nullptr, nullptr, nullptr);
+    if (verify != X509_V_OK || depth < 0)
+      co_return make_error(Errc::auth, "certificate of " + s->peer_ +
+                                           " does not match its TLSA records: " +
+                                           X509_verify_cert_error_string(verify));
+    s->tls_verified_ = true;
+    s->tls_auth_ = usage == kDaneTa ? "dane-ta" : "dane-ee";
+  } else {
+    s->tls_verified_ = verify == X509_V_OK && !o.tls_name.empty();
+    if (s->tls_verified_) s->tls_auth_ = "pkix";
+  }
   if (auto st = co_await s->hello(); !st) co_return st.take_error();
   co_return s;
 }

@@ -4,7 +4,13 @@
 //   refused, RFC 5321 §4.1.1.1), then STARTTLS (RFC 3207) when offered and
 //   tls != none; with tls == required, a peer without STARTTLS or whose
 //   certificate does not verify for tls_name is an error and nothing is sent
-//   in clear (RFC 8461 §5 enforce). After TLS, EHLO again (RFC 3207 §4.2).
+//   in clear (RFC 8461 §5 enforce). tls == encrypted requires STARTTLS but
+//   not a valid certificate (RFC 7672 §2.2: secure TLSA records, none
+//   usable). tls == dane requires STARTTLS and a certificate that matches
+//   one of dane_tlsa (OpenSSL's DANE verifier, RFC 7671/7672 §3): DANE-EE(3)
+//   without name or expiry checks (§3.1.1, §3.2.1), DANE-TA(2) with the name
+//   checked against dane_names (§3.2.2); a mismatch is an error before any
+//   command is sent over the connection. After TLS, EHLO again (RFC 3207 §4.2).
 //  send(): one mail transaction: MAIL FROM with SIZE/BODY/SMTPUTF8/RET/ENVID,
 //   RCPT TO with NOTIFY/ORCPT when the peer offers DSN (RFC 3461 §4), MAIL
 //   and RCPT pipelined when the peer offers PIPELINING (RFC 2920 §3.1), DATA
@@ -30,6 +36,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "dns/resolver.hpp"
 #include "smtp/client/capabilities.hpp"
 #include "smtp/proto/reply.hpp"
 
@@ -41,7 +48,13 @@ namespace postino::smtp::client {
 
 using Seconds = std::chrono::seconds;
 
-enum class TlsMode { none, opportunistic, required };
+enum class TlsMode {
+  none,           // never STARTTLS
+  opportunistic,  // STARTTLS when offered, certificate not checked (RFC 3207 §4.1)
+  encrypted,      // STARTTLS mandatory, certificate not checked (RFC 7672 §2.2)
+  required,       // STARTTLS mandatory, PKIX chain and tls_name checked (RFC 8461 §5)
+  dane,           // STARTTLS mandatory, certificate matches dane_tlsa (RFC 7672 §3)
+};
 
 struct ClientOptions {
   std::string helo_name = "localhost";
@@ -53,6 +66,10 @@ struct ClientOptions {
   Seconds data_final_timeout{600};  // §4.5.3.2.6
   TlsMode tls = TlsMode::opportunistic;
   std::string tls_name;  // SNI and, with tls == required, the name the certificate must match
+  // tls == dane: the usable TLSA records, and the reference identifiers for
+  // DANE-TA(2) name checks (the TLSA base domain first, RFC 7672 §3.2.2).
+  std::vector<dns::Tlsa> dane_tlsa;
+  std::vector<std::string> dane_names;
 };
 
 struct ClientRecipient {
@@ -104,10 +121,13 @@ class ClientSession {
   const Reply& greeting() const { return greeting_; }
   bool tls_active() const;
   bool tls_verified() const { return tls_verified_; }
+  // How the peer was authenticated: "dane-ee", "dane-ta", "pkix", or "" (not).
+  const std::string& tls_auth() const { return tls_auth_; }
   std::string peer() const { return peer_; }
   size_t transactions() const { return transactions_; }
 
-  // A client TLS context: TLS 1.2+, system trust store, no compression.
+  // A client TLS context: TLS 1.2+, system trust store, no compression, DANE
+  // enabled (SSL_CTX_dane_enable; used only by connections with tls == dane).
   static Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_context();
 
   struct Impl;
@@ -121,6 +141,7 @@ class ClientSession {
   Capabilities caps_;
   Reply greeting_;
   bool tls_verified_ = false;
+  std::string tls_auth_;
   std::string peer_;
   size_t transactions_ = 0;
 };

@@ -305,6 +305,7 @@ TEST(Config, DocumentedExampleParses) {
                           "backend",
                           "url",
                           "servers",
+                          "trust_anchors",
                           "smtp_port",
                           "mta_sts_port",
                           "tls_ca_file",
@@ -325,6 +326,21 @@ TEST(Config, DocumentedExampleParses) {
     EXPECT_NE(example.find(std::string("\n") + key + " "), std::string::npos) << key;
     EXPECT_NE(doc.find(std::string("| `") + key + "` |"), std::string::npos) << key;
   }
+}
+
+TEST(Config, DnsTrustAnchors) {
+  auto ok = parse_config(
+      "[dns]\ntrust_anchors = [\"dane.test. IN DS 2371 13 2 4A5B6C7D\",\n"
+      "  \"dane.test. 3600 IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0d "
+      "xCjjnopKl+GqJxpVXckHAeF+KkxLbxIL fDLUT0rAK9iUzy1L53eKGQ==\"]\n",
+      "ta.toml");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_EQ(ok->dns.trust_anchors.size(), 2u);
+  EXPECT_EQ(ok->dns.trust_anchors[0], "dane.test. IN DS 2371 13 2 4A5B6C7D");
+  EXPECT_TRUE(parse_config("", "empty.toml")->dns.trust_anchors.empty());
+  expect_error("[dns]\ntrust_anchors = [\"dane.test. IN A 192.0.2.1\"]\n", 2, "dns.trust_anchors");
+  expect_error("[dns]\ntrust_anchors = [\"dane.test. DS 1 13 2 XYZ\"]\n", 2, "dns.trust_anchors");
+  expect_error("[dns]\ntrust_anchors = \"dane.test. DS 1 13 2 AB\"\n", 2, "dns.trust_anchors");
 }
 
 TEST(Config, MailAuthDefaultsAndChoices) {

@@ -103,13 +103,35 @@ TEST(StaticResolver, Tlsa) {
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t->records.size(), 1u);
   EXPECT_EQ(t->records[0], (Tlsa{3, 1, 1, std::string("\x01\x02", 2)}));
-  EXPECT_FALSE(t->secure);  // a static zone is never DNSSEC-validated
+  EXPECT_FALSE(t->secure);  // not under a zone marked secure
   auto via = run_sync(r.tlsa("_25._tcp.alias.example.com"));
   ASSERT_TRUE(via.ok());
   EXPECT_EQ(via->records.size(), 1u);
   auto none = run_sync(r.tlsa("_465._tcp.mx.example.com"));
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->rcode, Rcode::nxdomain);
+}
+
+TEST(StaticResolver, SecureZonesAndBogusNames) {
+  StaticResolver r;
+  r.set_secure("Signed.Example");
+  r.add_a("mx.signed.example", Ip4::loopback());
+  r.add_a("mx.plain.example", Ip4::loopback());
+  r.add_cname("out.signed.example", "mx.plain.example");
+  r.add_cname("in.plain.example", "mx.signed.example");
+  EXPECT_TRUE(run_sync(r.a("mx.signed.example"))->secure);
+  EXPECT_TRUE(run_sync(r.a("signed.example"))->secure);  // denial (nodata) too
+  EXPECT_TRUE(run_sync(r.a("nope.signed.example"))->secure);
+  EXPECT_FALSE(run_sync(r.a("mx.plain.example"))->secure);
+  EXPECT_FALSE(run_sync(r.a("unsigned.example"))->secure);  // a suffix, not a subdomain
+  // Through a CNAME: secure only if every link is (RFC 7672 §2.1.3).
+  EXPECT_FALSE(run_sync(r.a("out.signed.example"))->secure);
+  EXPECT_FALSE(run_sync(r.a("in.plain.example"))->secure);
+  r.set_bogus("_25._tcp.mx.signed.example");
+  auto bogus = run_sync(r.tlsa("_25._tcp.mx.signed.example"));
+  ASSERT_FALSE(bogus.ok());
+  EXPECT_EQ(bogus.error().code, Errc::unavailable);
+  EXPECT_NE(bogus.error().message.find("DNSSEC"), std::string::npos);
 }
 
 }  // namespace

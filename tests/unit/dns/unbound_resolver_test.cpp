@@ -223,6 +223,47 @@ TEST_F(UnboundResolverTest, DnssecAnchorDoesNotBreakUnsignedForwardedZones) {
   EXPECT_NE(bogus.error().message.find("DNSSEC"), std::string::npos) << bogus.error().message;
 }
 
+TEST_F(UnboundResolverTest, TrustAnchorsValidateBelowThemAlsoWithServers) {
+  // A DS anchor for example.test, which nsd serves unsigned: with [dns]
+  // servers set, the anchor is used (validating), so answers in example.test
+  // are bogus (a failure, RFC 4035 §5.5), while null.test, under no anchor,
+  // is insecure and answers normally (RFC 7672 §2.1.1).
+  UnboundResolver::Options o;
+  o.servers = {loopback(nsd_->port())};
+  o.timeout = 5s;
+  o.trust_anchors = {"example.test. IN DS 12345 13 2 " + std::string(64, 'a')};
+  auto r = UnboundResolver::create(o, io_.get_executor());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE((*r)->validating());
+  auto bogus = run(io_, (*r)->tlsa("_25._tcp.mx.example.test"));
+  ASSERT_FALSE(bogus.ok());
+  EXPECT_EQ(bogus.error().code, Errc::unavailable);
+  EXPECT_NE(bogus.error().message.find("DNSSEC"), std::string::npos) << bogus.error().message;
+  auto insecure = run(io_, (*r)->mx("null.test"));
+  ASSERT_TRUE(insecure.ok()) << insecure.error().message;
+  EXPECT_EQ(insecure->records.size(), 1u);
+  EXPECT_FALSE(insecure->secure);
+
+  // dnssec = false turns validation off, anchors included.
+  o.dnssec = false;
+  auto off = UnboundResolver::create(o, io_.get_executor());
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE((*off)->validating());
+  auto plain = run(io_, (*off)->tlsa("_25._tcp.mx.example.test"));
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_FALSE(plain->secure);
+}
+
+TEST_F(UnboundResolverTest, MalformedTrustAnchorIsAnError) {
+  UnboundResolver::Options o;
+  o.servers = {loopback(nsd_->port())};
+  o.timeout = 5s;
+  o.trust_anchors = {"example.test. IN DS not a digest"};
+  auto r = UnboundResolver::create(o, io_.get_executor());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("trust anchor"), std::string::npos) << r.error().message;
+}
+
 TEST_F(UnboundResolverTest, TimeoutWhenNothingAnswers) {
   testing::UdpSocket silent;  // bound, never read: queries vanish
   ASSERT_GE(silent.fd(), 0);

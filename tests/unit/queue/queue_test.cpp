@@ -181,5 +181,176 @@ TEST(Queue, DeliversToAcceptingServerAndRemovesEntry) {
   EXPECT_EQ(env.inbox_count(), 0u);  // no DSN for a plain delivery
 }
 
+// DANE (RFC 7672) in the queue: the decision per MX host, with a
+// StaticResolver whose zone is marked DNSSEC-secure.
+
+// Serves SMTP connections (no STARTTLS) on `acc` until `connections` have
+// ended; records every command line.
+std::thread plain_smtp_server(tcp::acceptor& acc, std::vector<std::string>& commands,
+                              int connections) {
+  return std::thread([&acc, &commands, connections] {
+    for (int c = 0; c < connections; ++c) {
+      tcp::socket s(acc.get_executor());
+      boost::system::error_code ec;
+      acc.accept(s, ec);
+      if (ec) return;
+      asio::write(s, asio::buffer(std::string("220 mx\r\n")), ec);
+      asio::streambuf buf;
+      bool data = false;
+      while (!ec) {
+        size_t n = asio::read_until(s, buf, "\r\n", ec);
+        if (ec) break;
+        std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
+        buf.consume(n);
+        if (data) {
+          if (line == ".\r\n") {
+            data = false;
+            asio::write(s, asio::buffer(std::string("250 2.0.0 ok\r\n")), ec);
+          }
+          continue;
+        }
+        commands.push_back(line.substr(0, line.size() - 2));
+        std::string reply = "250 ok\r\n";
+        if (line.rfind("EHLO", 0) == 0) reply = "250-mx\r\n250 PIPELINING\r\n";
+        if (line == "DATA\r\n") {
+          reply = "354 go\r\n";
+          data = true;
+        }
+        if (line == "QUIT\r\n") reply = "221 bye\r\n";
+        asio::write(s, asio::buffer(reply), ec);
+        if (line == "QUIT\r\n") break;
+      }
+    }
+  });
+}
+
+dns::Tlsa dane_ee(char fill) { return dns::Tlsa{3, 1, 1, std::string(32, fill)}; }
+
+bool sent_envelope(const std::vector<std::string>& commands) {
+  for (const auto& c : commands)
+    if (c.rfind("MAIL", 0) == 0 || c.rfind("RCPT", 0) == 0) return true;
+  return false;
+}
+
+TEST(QueueDane, SecureTlsaAndNoStartTlsDefersWithoutSendingInClear) {
+  Env env;
+  asio::io_context sio;
+  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = acc.local_endpoint().port();
+  env.resolver.set_secure("remote.example");
+  env.resolver.add_tlsa("_" + std::to_string(port) + "._tcp.mx.remote.example", dane_ee('x'));
+  std::vector<std::string> commands;
+  auto server = plain_smtp_server(acc, commands, 1);
+  RetryPolicy rp;
+  rp.retry_min = 600;
+  auto q = env.make_queue(port, rp);
+  ASSERT_TRUE(q->start().ok());
+  ASSERT_TRUE(enqueue(*q, outbound("dane1", "bob@remote.example")).ok());
+  ASSERT_TRUE(eventually([&] {
+    auto m = q->store().get("dane1");
+    return m && m->recipients[0].status == store::RcptStatus::deferred;
+  }));
+  q->stop();
+  server.join();
+  auto m = q->store().get("dane1");
+  const std::string& reply = m->recipients[0].last_reply;
+  EXPECT_NE(reply.find("451 4.7.5"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("DANE"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("STARTTLS required"), std::string::npos) << reply;
+  ASSERT_FALSE(commands.empty());
+  EXPECT_EQ(commands.front().rfind("EHLO", 0), 0u);
+  EXPECT_FALSE(sent_envelope(commands)) << "envelope sent in clear";
+}
+
+TEST(QueueDane, OnlyUnusableSecureTlsaStillRequiresTls) {
+  Env env;
+  asio::io_context sio;
+  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = acc.local_endpoint().port();
+  // RFC 7672 §2.2: a secure RRset of unusable records (PKIX-EE, §3.1.3)
+  // still means TLS is mandatory, though not authenticated.
+  env.resolver.set_secure("remote.example");
+  env.resolver.add_tlsa("_" + std::to_string(port) + "._tcp.mx.remote.example",
+                        dns::Tlsa{1, 1, 1, std::string(32, 'x')});
+  std::vector<std::string> commands;
+  auto server = plain_smtp_server(acc, commands, 1);
+  RetryPolicy rp;
+  rp.retry_min = 600;
+  auto q = env.make_queue(port, rp);
+  ASSERT_TRUE(q->start().ok());
+  ASSERT_TRUE(enqueue(*q, outbound("dane5", "bob@remote.example")).ok());
+  ASSERT_TRUE(eventually([&] {
+    auto m = q->store().get("dane5");
+    return m && m->recipients[0].status == store::RcptStatus::deferred;
+  }));
+  q->stop();
+  server.join();
+  const std::string reply = q->store().get("dane5")->recipients[0].last_reply;
+  EXPECT_NE(reply.find("4.7.5"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("STARTTLS required"), std::string::npos) << reply;
+  EXPECT_FALSE(sent_envelope(commands));
+}
+
+TEST(QueueDane, FailedTlsaLookupSkipsTheHostAndTheNextMxIsUsed) {
+  Env env;
+  asio::io_context sio;
+  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = acc.local_endpoint().port();
+  // RFC 7672 §2.1.2: mx.remote.example's TLSA answer is bogus, so it must not
+  // be used; mx2 has a secure denial of TLSA records: opportunistic.
+  env.resolver.set_secure("remote.example");
+  env.resolver.set_bogus("_" + std::to_string(port) + "._tcp.mx.remote.example");
+  env.resolver.add_mx("remote.example", 20, "mx2.remote.example");
+  env.resolver.add_a("mx2.remote.example", asio::ip::make_address_v4("127.0.0.1"));
+  std::vector<std::string> commands;
+  auto server = plain_smtp_server(acc, commands, 1);
+  auto q = env.make_queue(port, RetryPolicy{});
+  ASSERT_TRUE(q->start().ok());
+  ASSERT_TRUE(enqueue(*q, outbound("dane2", "bob@remote.example")).ok());
+  EXPECT_TRUE(eventually([&] { return q->store().list()->empty(); }));
+  q->stop();
+  server.join();
+  EXPECT_TRUE(sent_envelope(commands));
+}
+
+TEST(QueueDane, FailedTlsaLookupOfTheOnlyMxDefers) {
+  Env env;
+  uint16_t port = closed_port();
+  env.resolver.set_secure("remote.example");
+  env.resolver.set_timeout("_" + std::to_string(port) + "._tcp.mx.remote.example");
+  RetryPolicy rp;
+  rp.retry_min = 600;
+  auto q = env.make_queue(port, rp);
+  ASSERT_TRUE(q->start().ok());
+  ASSERT_TRUE(enqueue(*q, outbound("dane3", "bob@remote.example")).ok());
+  ASSERT_TRUE(eventually([&] {
+    auto m = q->store().get("dane3");
+    return m && m->recipients[0].status == store::RcptStatus::deferred;
+  }));
+  q->stop();
+  const std::string reply = q->store().get("dane3")->recipients[0].last_reply;
+  EXPECT_NE(reply.find("4.7.5"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("DANE: TLSA lookup failed"), std::string::npos) << reply;
+  EXPECT_EQ(reply.find("refused"), std::string::npos) << "the host was contacted: " << reply;
+}
+
+TEST(QueueDane, InsecureTlsaIsIgnored) {
+  Env env;
+  asio::io_context sio;
+  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  uint16_t port = acc.local_endpoint().port();
+  // Same records, but the zone is not signed: pre-DANE behaviour.
+  env.resolver.add_tlsa("_" + std::to_string(port) + "._tcp.mx.remote.example", dane_ee('x'));
+  std::vector<std::string> commands;
+  auto server = plain_smtp_server(acc, commands, 1);
+  auto q = env.make_queue(port, RetryPolicy{});
+  ASSERT_TRUE(q->start().ok());
+  ASSERT_TRUE(enqueue(*q, outbound("dane4", "bob@remote.example")).ok());
+  EXPECT_TRUE(eventually([&] { return q->store().list()->empty(); }));
+  q->stop();
+  server.join();
+  EXPECT_TRUE(sent_envelope(commands));
+}
+
 }  // namespace
 }  // namespace postino::queue
