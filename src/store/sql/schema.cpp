@@ -150,11 +150,14 @@ const Migration kV3{3,
 // Version 4: covering indexes for what IMAP reads most, so those reads scan
 // small index entries instead of the wide message rows: the per-mailbox counts
 // (message, unseen, size) of STATUS and LIST, and every message's flags and
-// MODSEQ (SELECT, flag searches, FETCH FLAGS).
+// MODSEQ (SELECT, flag searches, FETCH FLAGS); and a partial index of the
+// messages marked \Deleted, so EXPUNGE finds them without a scan.
 const Migration kV4{4,
                     {
                         "CREATE INDEX messages_counts ON messages (mailbox_id, seen, size, uid)",
                         "CREATE INDEX messages_flags ON messages (mailbox_id, uid, modseq, flags)",
+                        "CREATE INDEX messages_deleted ON messages (mailbox_id, uid)"
+                        " WHERE deleted = 1",
                     }};
 
 }  // namespace
