@@ -20,6 +20,7 @@
 #include "imap/server/service.hpp"
 #include "login/authenticator.hpp"
 #include "mailauth/dkim/keyring.hpp"
+#include "net/memory.hpp"
 #include "net/privileges.hpp"
 #include "net/server.hpp"
 #include "net/tls.hpp"
@@ -142,6 +143,7 @@ int serve(const config::Config& cfg) {
   std::signal(SIGINT, on_startup_signal);
   log::set_level(parse_level(cfg.server.log_level));
   log::set_format(cfg.server.log_format == "json" ? log::Format::json : log::Format::kv);
+  net::tune_allocator();  // before any thread starts (net/memory.hpp)
 
   std::error_code ec;
   std::filesystem::create_directories(cfg.server.data_dir, ec);

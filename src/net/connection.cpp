@@ -122,34 +122,106 @@ Status Connection::Impl::map_error(const boost::system::error_code& ec, bool to,
   return make_error(Errc::io, std::string(what) + ": " + ec.message());
 }
 
+// The per-thread buffer plain connections read into. Used only between
+// suspension points: a read_some() and the append that follows it.
+static char* scratch() {
+  thread_local std::unique_ptr<char[]> buf(new char[Connection::Impl::kReadChunk]);
+  return buf.get();
+}
+
+void Connection::Impl::release_idle_buffers() {
+  in.release_idle();
+  if (out.empty() && out.capacity() > kKeepOutput) std::string().swap(out);
+}
+
+Result<size_t> Connection::Impl::pull_inflated() {
+  // Inflater::kMaxPull bounds what one call adds: a small compressed input
+  // that expands enormously reaches `in` only as fast as it is consumed.
+  std::string plain;
+  auto n = inflater->pull(plain);
+  if (!n) {
+    log::warn("net.inflate_error", {{"conn", id}, {"error", n.error().message}});
+    return n;
+  }
+  in.append(plain);
+  return n;
+}
+
+Status Connection::Impl::deliver(std::string_view bytes) {
+  if (!inflater) {
+    in.append(bytes);
+    return Status{};
+  }
+  inflater->push(bytes);
+  auto n = pull_inflated();
+  if (!n) return n.take_error();
+  return Status{};
+}
+
 awaitable<Status> Connection::Impl::fill(bool interruptible, bool wakeable) {
   if (interruptible && draining) co_return make_error(Errc::unavailable, "server shutting down");
   if (wakeable && woken) {
     woken = false;
     co_return make_error(Errc::busy, "woken");
   }
-  arm(interruptible);
-  waiting_wakeable = wakeable;
-  boost::system::error_code ec;
-  size_t n = 0;
-  if (tls) {
-    std::tie(ec, n) = co_await tls->async_read_some(asio::buffer(rbuf), kTuple);
-  } else {
-    std::tie(ec, n) = co_await socket.async_read_some(asio::buffer(rbuf), kTuple);
+  // Decompressed input still held by the inflater comes first.
+  if (inflater && inflater->has_pending()) {
+    auto n = pull_inflated();
+    if (!n) co_return n.take_error();
+    if (*n > 0) co_return Status{};
   }
-  bool to = timed_out, intr = interrupted;
-  bool wk = wakeable && woken && ec == asio::error::operation_aborted;
-  disarm();
-  if (n > 0) {
-    in.append(std::string_view(rbuf.data(), n));
-    co_return Status{};
+  size_t before = in.size();
+  for (;;) {
+    boost::system::error_code ec;
+    size_t n = 0;
+    bool to = false, intr = false, wk = false;
+    if (!tls) {
+      // Plain TCP (the socket is non-blocking): try the read now; only when
+      // nothing is there, wait for readability without holding a buffer.
+      n = socket.read_some(asio::buffer(scratch(), kReadChunk), ec);
+      if (!ec) {
+        if (auto st = deliver(std::string_view(scratch(), n)); !st) co_return st;
+      } else if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        release_idle_buffers();
+        arm(interruptible);
+        waiting_wakeable = wakeable;
+        std::tie(ec) = co_await socket.async_wait(tcp::socket::wait_read, kTuple);
+        to = timed_out;
+        intr = interrupted;
+        wk = wakeable && woken && ec == asio::error::operation_aborted;
+        disarm();
+        if (!ec) continue;  // readable: read it (or wait again if it was spurious)
+      }
+    } else {
+      if (!tls_rbuf) tls_rbuf.reset(new char[kReadChunk]);
+      release_idle_buffers();
+      arm(interruptible);
+      waiting_wakeable = wakeable;
+      std::tie(ec, n) =
+          co_await tls->async_read_some(asio::buffer(tls_rbuf.get(), kReadChunk), kTuple);
+      to = timed_out;
+      intr = interrupted;
+      wk = wakeable && woken && ec == asio::error::operation_aborted;
+      disarm();
+      if (n > 0) {
+        if (auto st = deliver(std::string_view(tls_rbuf.get(), n)); !st) co_return st;
+        ec.clear();
+      }
+    }
+    if (ec) {
+      if (wk && !to && !intr) {
+        woken = false;
+        co_return make_error(Errc::busy, "woken");
+      }
+      co_return map_error(ec, to, intr, "read");
+    }
+    // A compressed read may complete no output yet (a partial block): read on.
+    if (in.size() > before || !inflater) co_return Status{};
+    if (wakeable && woken) {
+      woken = false;
+      co_return make_error(Errc::busy, "woken");
+    }
   }
-  if (!ec) co_return Status{};
-  if (wk && !to && !intr) {
-    woken = false;
-    co_return make_error(Errc::busy, "woken");
-  }
-  co_return map_error(ec, to, intr, "read");
 }
 
 void Connection::notify_shutdown() {
@@ -197,7 +269,10 @@ std::string Connection::tls_version() const {
 std::string Connection::tls_cipher() const {
   return impl_->tls_ok ? SSL_get_cipher_name(impl_->tls->native_handle()) : "";
 }
-bool Connection::input_pending() const { return !impl_->in.empty(); }
+bool Connection::input_pending() const {
+  return !impl_->in.empty() || (impl_->inflater && impl_->inflater->has_pending());
+}
+bool Connection::compression_active() const { return impl_->deflater != nullptr; }
 size_t Connection::output_pending() const { return impl_->out.size(); }
 void Connection::set_timeout(std::chrono::steady_clock::duration d) { impl_->timeout = d; }
 std::chrono::steady_clock::duration Connection::timeout() const { return impl_->timeout; }
@@ -251,6 +326,13 @@ awaitable<Status> Connection::flush() {
   if (im.out.empty()) co_return Status{};
   std::string pending;
   pending.swap(im.out);
+  if (im.deflater) {
+    // RFC 4978 §4: each burst ends with a sync flush, so the peer can decode
+    // all of it now.
+    std::string packed;
+    if (auto st = im.deflater->compress(pending, packed); !st) co_return st;
+    pending.swap(packed);
+  }
   boost::system::error_code ec;
   size_t sent = 0;
   if (!im.tls) {
@@ -282,6 +364,25 @@ awaitable<Status> Connection::flush() {
   pending.clear();
   if (im.out.empty()) im.out.swap(pending);
   co_return Status{};
+}
+
+Status Connection::start_compression(std::string_view received) {
+  auto& im = *impl_;
+  if (im.deflater) return make_error(Errc::exists, "compression already active");
+  if (!im.out.empty()) return make_error(Errc::invalid, "output pending before compression");
+  auto deflater = std::make_unique<Deflater>();
+  auto inflater = std::make_unique<Inflater>();
+  if (!deflater->ok() || !inflater->ok())
+    return make_error(Errc::internal, "cannot allocate the compression state");
+  // RFC 4978 §3: everything the client sends after the command is compressed,
+  // including what was already read.
+  inflater->push(received);
+  inflater->push(im.in.view());
+  im.in.clear();
+  im.deflater = std::move(deflater);
+  im.inflater = std::move(inflater);
+  log::info("net.compression", {{"conn", im.id}, {"algorithm", "DEFLATE"}});
+  return Status{};
 }
 
 awaitable<Status> Connection::start_tls() {

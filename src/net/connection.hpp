@@ -9,6 +9,8 @@
 //   Errc::busy         the timeout expired with no progress
 //   Errc::unavailable  the server is shutting down (interruptible reads only)
 //   Errc::limit        read_line: the line exceeded max (it was discarded)
+//   Errc::invalid      the peer's compressed stream is corrupt (COMPRESS; logged
+//                      as net.inflate_error); the session must end
 // Shutdown: when the server drains, an *interruptible* read (read_line by
 // default: the read of the next command) returns Errc::unavailable at once,
 // even if it was already waiting, so the session can say goodbye (421 / BYE /
@@ -90,6 +92,19 @@ class Connection {
   // flushed first. Errc::unavailable when no TLS is configured, Errc::invalid
   // when already TLS. After a failed handshake the session must end.
   awaitable<Status> start_tls();
+
+  // --- compression --------------------------------------------------------
+  // Turns on raw DEFLATE both ways (IMAP COMPRESS, RFC 4978 §3) for the rest
+  // of the connection: every flush() sends its bytes compressed and ended
+  // with a sync flush; every read decompresses. `received` is what the
+  // protocol parser had already taken from the connection beyond the
+  // command (compressed bytes, in order); input still buffered here is
+  // treated the same way. Inside TLS when TLS is on (RFC 4978 §3 order).
+  // Output must be flushed first (the tagged OK goes out uncompressed):
+  // Errc::invalid if output is pending; Errc::exists if already on;
+  // Errc::internal if zlib cannot allocate its state.
+  Status start_compression(std::string_view received = {});
+  bool compression_active() const;
 
   // --- timeouts and shutdown ----------------------------------------------
   void set_timeout(std::chrono::steady_clock::duration d);

@@ -4,7 +4,6 @@
 // executor); the timer and shutdown callbacks are posted there too.
 #pragma once
 
-#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "net/connection.hpp"
+#include "net/deflate.hpp"
 #include "net/input_buffer.hpp"
 #include "net/tls.hpp"
 
@@ -33,8 +33,15 @@ struct Connection::Impl {
   void arm(bool interruptible);
   void disarm();
   void start_timer();
-  // One network read into `in`.
+  // At least one byte more into `in` (one network read, decompressed when
+  // COMPRESS is on; a compressed read that completes no output reads again).
   awaitable<Status> fill(bool interruptible, bool wakeable = false);
+  // Received bytes (after TLS) into `in`, through the inflater when active.
+  Status deliver(std::string_view bytes);
+  // Inflater output into `in`; the number of bytes it added.
+  Result<size_t> pull_inflated();
+  // Before waiting for the peer: give back buffers that only a burst needed.
+  void release_idle_buffers();
   Status map_error(const boost::system::error_code& ec, bool timed_out, bool interrupted,
                    std::string_view what) const;
 
@@ -44,10 +51,20 @@ struct Connection::Impl {
   std::shared_ptr<asio::ssl::context> ssl_ctx;  // kept alive while tls exists
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
 
+  // Bytes asked of the socket per read. A plain connection reads into a
+  // per-thread scratch buffer (a non-blocking read once the socket is
+  // readable), so an idle one holds no read buffer at all; a TLS one reads
+  // through tls_rbuf, allocated at its first read.
   static constexpr size_t kReadChunk = 16 * 1024;
-  std::array<char, kReadChunk> rbuf;
+  // Output capacity kept after a flush; a larger buffer is given back before
+  // the connection waits for its peer.
+  static constexpr size_t kKeepOutput = 4 * 1024;
+  std::unique_ptr<char[]> tls_rbuf;
   InputBuffer in;
   std::string out;
+  // COMPRESS=DEFLATE (RFC 4978): both set together, for the rest of the connection.
+  std::unique_ptr<Deflater> deflater;
+  std::unique_ptr<Inflater> inflater;
   std::chrono::steady_clock::duration timeout = std::chrono::minutes(5);
 
   std::string id, listener, remote, local, remote_ip;

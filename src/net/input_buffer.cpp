@@ -50,6 +50,13 @@ std::string InputBuffer::take(size_t n) {
   return out;
 }
 
+void InputBuffer::release_idle() {
+  if (empty() && data_.capacity() > kKeepBytes) {
+    std::string().swap(data_);
+    off_ = 0;
+  }
+}
+
 void InputBuffer::clear() {
   data_.clear();
   off_ = 0;

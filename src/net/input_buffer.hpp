@@ -34,6 +34,10 @@ class InputBuffer {
   std::string take(size_t n);
   // Drops everything, including a pending discard (used by STARTTLS).
   void clear();
+  // When empty, gives back storage above kKeepBytes (a connection about to
+  // wait for its peer holds no large buffer; see Connection).
+  void release_idle();
+  static constexpr size_t kKeepBytes = 1024;
   bool discarding() const { return discarding_; }
 
  private:

@@ -1,8 +1,9 @@
 // CAPABILITY, NOOP, LOGOUT, ID (RFC 9051 §6.1, RFC 2971), ENABLE (RFC 5161),
 // NAMESPACE (RFC 2342), IDLE (RFC 2177), GETQUOTA / GETQUOTAROOT / SETQUOTA
-// (RFC 9208), COMPRESS (RFC 4978, not offered), CHECK (RFC 3501 §6.4.1).
+// (RFC 9208), COMPRESS (RFC 4978), CHECK (RFC 3501 §6.4.1).
 #include <chrono>
 
+#include "base/log.hpp"
 #include "base/strings.hpp"
 #include "imap/server/session.hpp"
 
@@ -147,8 +148,22 @@ awaitable<Reply> Session::on(const std::string&, SetQuotaCmd&) {
   co_return Reply::no("quota is set by the administrator", write::code::noperm());
 }
 
-awaitable<Reply> Session::on(const std::string&, CompressCmd&) {
-  co_return Reply::no("COMPRESS is not offered", write::code::cannot());
+// RFC 4978 §3: OK goes out uncompressed; compression starts right after its
+// CRLF, both ways. A second COMPRESS: NO [COMPRESSIONACTIVE].
+awaitable<Reply> Session::on(const std::string& tag, CompressCmd& c) {
+  if (conn_.compression_active())
+    co_return Reply::no("DEFLATE active already", write::code::compressionactive());
+  if (c.mechanism != "DEFLATE") co_return Reply::bad("unknown compression mechanism");
+  send(write::tagged(tag, write::Cond::ok, std::nullopt, "DEFLATE active"));
+  if (auto st = co_await conn_.flush(); !st) {
+    state_ = State::logout;
+    co_return Reply::done();
+  }
+  if (auto st = conn_.start_compression(rx_.take_buffered()); !st) {
+    log::warn("imap.compress_failed", {{"conn", conn_.id()}, {"error", st.error().message}});
+    state_ = State::logout;
+  }
+  co_return Reply::done();
 }
 
 }  // namespace postino::imap::server

@@ -107,6 +107,7 @@ std::vector<std::string> Session::capabilities() const {
                         "THREAD=REFERENCES", "QUOTA", "QUOTA=RES-STORAGE", "STATUS=SIZE"})
     caps.emplace_back(c);
   caps.push_back("APPENDLIMIT=" + std::to_string(opts_.max_message_size));  // RFC 7889
+  if (!conn_.compression_active()) caps.emplace_back("COMPRESS=DEFLATE");   // RFC 4978 §3
   return caps;
 }
 

@@ -90,5 +90,29 @@ TEST(InputBuffer, ManySmallAppendsStayCompact) {
   EXPECT_TRUE(b.empty());
 }
 
+TEST(InputBuffer, ReleaseIdleKeepsPendingBytesAndDiscardState) {
+  InputBuffer b;
+  b.append(std::string(8000, 'x') + "\nrest");
+  ASSERT_TRUE(b.take_line(10000).has_value());
+  b.release_idle();  // not empty: nothing may change
+  EXPECT_EQ(b.view(), "rest");
+  EXPECT_EQ(b.take(100), "rest");
+  b.release_idle();
+  EXPECT_TRUE(b.empty());
+  b.append("next\r\n");
+  auto line = b.take_line(100);
+  ASSERT_TRUE(line && line->ok());
+  EXPECT_EQ(**line, "next\r\n");
+  // In discard mode the over-long line's end is still awaited after a release.
+  b.append(std::string(200, 'y'));
+  EXPECT_FALSE(b.take_line(100).has_value());
+  b.release_idle();
+  b.append("tail\nok\n");
+  auto err = b.take_line(100);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->error().code, Errc::limit);
+  EXPECT_EQ(**b.take_line(100), "ok\n");
+}
+
 }  // namespace
 }  // namespace postino::net

@@ -2,8 +2,11 @@
 // line protocol handler and blocking clients (test_client.hpp).
 #include "net/server.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,8 +14,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
+#include "base/log.hpp"
 #include "base/metrics.hpp"
 #include "net/test_client.hpp"
 
@@ -46,6 +52,7 @@ awaitable<void> sleep_for(std::chrono::milliseconds d) {
 //   STARTTLS -> "220 go", then TLS      INFO -> tls/version/ip/loopback/pending
 //   SLOW -> "WORKING", 400 ms, "DONE"   READ n -> read_exact(n), "GOT <bytes>"
 //   CHUNK n -> read_exact_chunked(n), "CHUNKS <bytes>"     QUIT -> "BYE"
+//   COMPRESS -> "OK deflate", then DEFLATE both ways ("ERR <message>" if refused)
 //   anything else -> "ECHO <line with \r \n made visible>"
 // Read errors: limit -> "ERR limit" and go on; busy/unavailable -> a last
 // "ERR timeout" / "ERR shutdown"; EOF ends the session.
@@ -69,6 +76,15 @@ awaitable<void> test_handler(Connection& c) {
       c.write("220 go\r\n");
       if (!co_await c.start_tls()) co_return;
       continue;
+    } else if (cmd == "COMPRESS") {
+      if (c.compression_active()) {
+        c.write("ERR active\r\n");
+      } else {
+        c.write("OK deflate\r\n");
+        if (!co_await c.flush()) co_return;
+        if (auto st = c.start_compression(); !st) co_return;
+        continue;
+      }
     } else if (cmd == "INFO") {
       c.write("INFO tls=" + std::to_string(c.is_tls()) + " version=" + c.tls_version() +
               " ip=" + c.remote_ip() + " loopback=" + std::to_string(c.is_loopback()) +
@@ -346,6 +362,141 @@ TEST_F(ServerTest, StartTlsWithoutTlsContextIsUnavailable) {
   auto bad_host = s.add_listener({.name = "y", .host = "not an ip"}, test_handler);
   ASSERT_FALSE(bad_host.ok());
   EXPECT_EQ(bad_host.error().code, Errc::invalid);
+}
+
+}  // namespace
+}  // namespace postino::net
+
+namespace postino::net {
+namespace {
+
+// The client side of a DEFLATE layer, with zlib directly (RFC 4978 §4 settings
+// of a typical client: default window and level).
+class ZPeer {
+ public:
+  ZPeer() {
+    EXPECT_EQ(deflateInit2(&out_, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY),
+              Z_OK);
+    EXPECT_EQ(inflateInit2(&in_, -15), Z_OK);
+  }
+  ~ZPeer() {
+    deflateEnd(&out_);
+    inflateEnd(&in_);
+  }
+  std::string pack(const std::string& text) {
+    std::string buf(text.size() + 64, '\0');
+    out_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    out_.avail_in = static_cast<uInt>(text.size());
+    out_.next_out = reinterpret_cast<Bytef*>(buf.data());
+    out_.avail_out = static_cast<uInt>(buf.size());
+    EXPECT_EQ(deflate(&out_, Z_SYNC_FLUSH), Z_OK);
+    buf.resize(buf.size() - out_.avail_out);
+    return buf;
+  }
+  // Reads and inflates until a whole line has arrived; "" if the stream ends.
+  std::string line(testing::Client& c) {
+    for (;;) {
+      auto lf = text_.find('\n');
+      if (lf != std::string::npos) {
+        std::string l = text_.substr(0, lf + 1);
+        text_.erase(0, lf + 1);
+        return l;
+      }
+      std::string wire = c.read_some();
+      if (wire.empty()) return "";
+      in_.next_in = reinterpret_cast<Bytef*>(wire.data());
+      in_.avail_in = static_cast<uInt>(wire.size());
+      char buf[4096];
+      do {
+        in_.next_out = reinterpret_cast<Bytef*>(buf);
+        in_.avail_out = sizeof buf;
+        int rc = inflate(&in_, Z_SYNC_FLUSH);
+        if (rc != Z_OK && rc != Z_BUF_ERROR) return "";
+        text_.append(buf, sizeof buf - in_.avail_out);
+      } while (in_.avail_in > 0 || in_.avail_out == 0);
+    }
+  }
+
+ private:
+  z_stream out_{};
+  z_stream in_{};
+  std::string text_;
+};
+
+TEST_F(ServerTest, CompressBothWays) {
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send("COMPRESS\r\n"));
+  EXPECT_EQ(c->read_line(), "OK deflate\r\n");  // still uncompressed
+  ZPeer z;
+  // Two commands in one compressed burst, then one split across two sends.
+  ASSERT_TRUE(c->send(z.pack("hello\r\nINFO\r\n")));
+  EXPECT_EQ(z.line(*c), "ECHO hello\\r\\n\r\n");
+  EXPECT_NE(z.line(*c).find("INFO tls=0"), std::string::npos);
+  std::string wire = z.pack("READ 5\r\nabcde");
+  ASSERT_TRUE(c->send(wire.substr(0, 3)));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c->send(wire.substr(3)));
+  EXPECT_EQ(z.line(*c), "GOT abcde\r\n");
+  ASSERT_TRUE(c->send(z.pack("COMPRESS\r\n")));
+  EXPECT_EQ(z.line(*c), "ERR active\r\n");
+  ASSERT_TRUE(c->send(z.pack("QUIT\r\n")));
+  EXPECT_EQ(z.line(*c), "BYE\r\n");
+}
+
+TEST_F(ServerTest, CompressInsideTls) {
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send("STARTTLS\r\n"));
+  EXPECT_EQ(c->read_line(), "220 go\r\n");
+  ASSERT_TRUE(c->start_tls());
+  ASSERT_TRUE(c->send("COMPRESS\r\n"));
+  EXPECT_EQ(c->read_line(), "OK deflate\r\n");
+  ZPeer z;
+  ASSERT_TRUE(c->send(z.pack("INFO\r\n")));
+  EXPECT_NE(z.line(*c).find("INFO tls=1"), std::string::npos);
+  // A large reply crosses several TLS records and reads.
+  std::string big(100000, 'q');
+  ASSERT_TRUE(c->send(z.pack("READ 100000\r\n" + big)));
+  EXPECT_EQ(z.line(*c), "GOT " + big + "\r\n");
+}
+
+TEST_F(ServerTest, CorruptCompressedInputClosesTheConnectionWithALogLine) {
+  std::string log_path = testing::temp_dir("deflate-log") + "/log";
+  int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  log::set_fd(fd);
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send("COMPRESS\r\n"));
+  EXPECT_EQ(c->read_line(), "OK deflate\r\n");
+  ZPeer z;
+  ASSERT_TRUE(c->send(z.pack("hello\r\n")));
+  EXPECT_EQ(z.line(*c), "ECHO hello\\r\\n\r\n");
+  ASSERT_TRUE(c->send(std::string("\x07\x00\x00\x00garbage", 11)));  // reserved block type
+  EXPECT_EQ(c->read_all(), "");                                      // closed, nothing more sent
+  server_->stop();
+  thread_.join();
+  log::set_fd(2);
+  ::close(fd);
+  std::ifstream f(log_path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_NE(ss.str().find("net.inflate_error"), std::string::npos) << ss.str();
+}
+
+TEST_F(ServerTest, CompressedBombIsReadInBoundedLines) {
+  start();
+  auto c = connect();
+  ASSERT_TRUE(c->send("COMPRESS\r\n"));
+  EXPECT_EQ(c->read_line(), "OK deflate\r\n");
+  ZPeer z;
+  // 8 MiB without a line feed: read_line discards it in bounded pieces and
+  // answers "ERR limit"; the next line is still read.
+  std::string bomb(8u << 20, 'A');
+  ASSERT_TRUE(c->send(z.pack(bomb + "\r\nafter\r\n")));
+  EXPECT_EQ(z.line(*c), "ERR limit\r\n");
+  EXPECT_EQ(z.line(*c), "ECHO after\\r\\n\r\n");
 }
 
 }  // namespace

@@ -80,6 +80,14 @@ class Client {
     return out;
   }
 
+  // What is buffered, or what one read brings; "" on EOF, error or timeout.
+  std::string read_some() {
+    if (buf_.empty() && !fill()) return "";
+    std::string out;
+    out.swap(buf_);
+    return out;
+  }
+
   // Everything until the peer closes (or the timeout).
   std::string read_all() {
     while (fill()) {
