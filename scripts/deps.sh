@@ -12,6 +12,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   clang-14 libclang-rt-14-dev python3 python3-pytest curl openssl
   python3-dkim python3-spf python3-dnspython python3-yaml python3-cryptography fetchmail getmail6
+  mutt isync
   nsd ldnsutils
   swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
 )
