@@ -135,8 +135,9 @@ asio::awaitable<std::optional<T>> wrap(asio::awaitable<T> a) {
   co_return o;
 }
 
-Result<std::unique_ptr<ClientSession>> open_session(const TlsServer& srv, ClientOptions o) {
-  asio::io_context io;
+// The session keeps timers on `io`: the caller's io_context must outlive it.
+Result<std::unique_ptr<ClientSession>> open_session(asio::io_context& io, const TlsServer& srv,
+                                                    ClientOptions o) {
   auto ctx = ClientSession::make_tls_context();
   EXPECT_TRUE(ctx.ok());
   std::optional<Result<std::unique_ptr<ClientSession>>> out;
@@ -165,7 +166,8 @@ TEST(DaneSession, DaneEeMatchesEvenAnExpiredCertificateForAnotherName) {
   // RFC 7672 §3.1.1: DANE-EE ignores the validity period; §3.2.1: and names.
   TestCert cert("unrelated.example", -7200, -3600);
   TlsServer srv(cert, true);
-  auto s = open_session(srv, dane_options({dns::Tlsa{3, 1, 1, cert.spki_sha256()}}));
+  asio::io_context io;
+  auto s = open_session(io, srv, dane_options({dns::Tlsa{3, 1, 1, cert.spki_sha256()}}));
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_TRUE((*s)->tls_active());
   EXPECT_TRUE((*s)->tls_verified());
@@ -181,7 +183,8 @@ TEST(DaneSession, NoMatchingRecordIsAnErrorBeforeAnyCommandOverTls) {
   TestCert cert("mx.example.net", -60, 3600);
   TestCert other("mx.example.net", -60, 3600);
   TlsServer srv(cert, true);
-  auto s = open_session(srv, dane_options({dns::Tlsa{3, 1, 1, other.spki_sha256()}}));
+  asio::io_context io;
+  auto s = open_session(io, srv, dane_options({dns::Tlsa{3, 1, 1, other.spki_sha256()}}));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, Errc::auth);
   EXPECT_NE(s.error().message.find("does not match its TLSA records"), std::string::npos)
@@ -195,7 +198,8 @@ TEST(DaneSession, NoMatchingRecordIsAnErrorBeforeAnyCommandOverTls) {
 TEST(DaneSession, DaneWithoutStartTlsIsAnError) {
   TestCert cert("mx.example.net", -60, 3600);
   TlsServer srv(cert, false);
-  auto s = open_session(srv, dane_options({dns::Tlsa{3, 1, 1, cert.spki_sha256()}}));
+  asio::io_context io;
+  auto s = open_session(io, srv, dane_options({dns::Tlsa{3, 1, 1, cert.spki_sha256()}}));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, Errc::auth);
   EXPECT_NE(s.error().message.find("STARTTLS required"), std::string::npos);
@@ -210,7 +214,8 @@ TEST(DaneSession, EncryptedModeNeedsTlsButNoValidCertificate) {
     TlsServer srv(cert, true);
     ClientOptions o = dane_options({});
     o.tls = TlsMode::encrypted;
-    auto s = open_session(srv, o);
+    asio::io_context io;
+    auto s = open_session(io, srv, o);
     ASSERT_TRUE(s.ok()) << s.error().message;
     EXPECT_TRUE((*s)->tls_active());
     EXPECT_FALSE((*s)->tls_verified());
@@ -220,7 +225,8 @@ TEST(DaneSession, EncryptedModeNeedsTlsButNoValidCertificate) {
     TlsServer srv(cert, false);
     ClientOptions o = dane_options({});
     o.tls = TlsMode::encrypted;
-    auto s = open_session(srv, o);
+    asio::io_context io;
+    auto s = open_session(io, srv, o);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code, Errc::auth);
   }
