@@ -309,7 +309,7 @@ void run_session(const fs::path& data_dir, std::string_view input, OutputChecker
           char buf[16384];
           for (;;) {
             auto [ec, n] = co_await client.async_read_some(asio::buffer(buf),
-                                                            asio::as_tuple(asio::use_awaitable));
+                                                           asio::as_tuple(asio::use_awaitable));
             if (n > 0) out.feed(std::string_view(buf, n));
             if (ec) break;
           }
@@ -379,8 +379,8 @@ std::string setup_script() {
 std::string cheap_hash() {
   const char salt[] = "fuzz-salt-16byte";
   char encoded[256];
-  int rc = argon2id_hash_encoded(1, 8, 1, kPassword.data(), kPassword.size(), salt, 16, 32,
-                                 encoded, sizeof encoded);
+  int rc = argon2id_hash_encoded(1, 8, 1, kPassword.data(), kPassword.size(), salt, 16, 32, encoded,
+                                 sizeof encoded);
   check(rc == ARGON2_OK);
   return encoded;
 }

@@ -51,7 +51,7 @@ struct Config {
     bool dnssec = true;             // validate with the root trust anchor (servers empty only)
     std::vector<std::string> trust_anchors;  // DS/DNSKEY records; set: used instead of the root
                                              // key, also with servers (RFC 4035 §4.4)
-    uint32_t timeout = 10;          // seconds per look-up
+    uint32_t timeout = 10;                   // seconds per look-up
   } dns;
   struct Queue {
     uint16_t smtp_port = 25;

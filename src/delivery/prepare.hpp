@@ -1,6 +1,7 @@
 // Prepares a message for the store: parses it once (src/mime) and fills the
 // cached IMAP strings (ENVELOPE, BODYSTRUCTURE, BODY) and the raw header
-// section that the store keeps beside it (DESIGN.md "Store": a message is parsed once, at delivery).
+// section that the store keeps beside it (DESIGN.md "Store": a message is
+// parsed once, at delivery).
 // Used by SMTP delivery, IMAP APPEND and anything else that appends.
 // Thread rules: pure; safe from any thread.
 #pragma once

@@ -69,11 +69,10 @@ asio::awaitable<Result<std::vector<Mailbox>>> AsyncStore::list_mailboxes(Account
 }
 
 asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox(AccountId account, std::string name,
-                                                          bool counts) {
-  return run<Result<Mailbox>>(
-      [account, n = std::move(name), counts](StoreBackend& b) {
-        return b.get_mailbox(account, n, counts);
-      });
+                                                         bool counts) {
+  return run<Result<Mailbox>>([account, n = std::move(name), counts](StoreBackend& b) {
+    return b.get_mailbox(account, n, counts);
+  });
 }
 
 asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox_by_id(MailboxId id, bool counts) {
@@ -115,11 +114,12 @@ asio::awaitable<Result<std::vector<std::string>>> AsyncStore::list_subscriptions
       [account](StoreBackend& b) { return b.list_subscriptions(account); });
 }
 
-asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId mailbox,
-                                                                    UidSet uids,
+asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId mailbox, UidSet uids,
                                                                     MetaParts parts) {
   return run<Result<std::vector<MessageMeta>>>(
-      [mailbox, u = std::move(uids), parts](StoreBackend& b) { return b.fetch(mailbox, u, parts); });
+      [mailbox, u = std::move(uids), parts](StoreBackend& b) {
+        return b.fetch(mailbox, u, parts);
+      });
 }
 
 asio::awaitable<Result<std::vector<FlagState>>> AsyncStore::fetch_flags(MailboxId mailbox,

@@ -8,8 +8,8 @@
 #include "base/limits.hpp"
 #include "base/strings.hpp"
 #include "imap/server/search.hpp"
-#include "mime/header.hpp"
 #include "imap/server/session.hpp"
+#include "mime/header.hpp"
 
 namespace postino::imap::server {
 

@@ -31,7 +31,7 @@ struct Item {
   int64_t sent = 0;
   uint64_t size = 0;
   std::string subject, from, to, cc, message_id;
-  bool reply = false;  // §2.2: the base subject rules removed a reply / forward marker
+  bool reply = false;             // §2.2: the base subject rules removed a reply / forward marker
   std::vector<std::string> refs;  // References, then In-Reply-To, oldest first
 };
 

@@ -67,11 +67,7 @@ write::ResponseCode badcharset_code() { return write::code::badcharset({"UTF-8",
 
 Session::Session(const Options& opts, store::AsyncStore& store, login::Authenticator& auth,
                  net::Connection& conn)
-    : opts_(opts),
-      store_(store),
-      auth_(auth),
-      conn_(conn),
-      bus_(std::make_shared<BusNotes>()) {
+    : opts_(opts), store_(store), auth_(auth), conn_(conn), bus_(std::make_shared<BusNotes>()) {
   ReceiverLimits limits;
   limits.max_append_literal_bytes = static_cast<size_t>(opts.max_message_size);
   rx_.set_limits(limits);

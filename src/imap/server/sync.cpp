@@ -42,8 +42,7 @@ void Session::watch(store::MailboxId id) {
 // these MODSEQs (reported_), its own APPEND (returned in `fresh`, to be
 // announced with EXISTS), or an expunge of UIDs it already removed. Then the
 // store holds nothing else to tell the client.
-bool Session::only_own_changes(std::vector<BusNotes::Note>& notes,
-                               std::vector<store::Uid>& fresh) {
+bool Session::only_own_changes(std::vector<BusNotes::Note>& notes, std::vector<store::Uid>& fresh) {
   if (notes.empty()) return false;
   std::sort(notes.begin(), notes.end(), [](auto& a, auto& b) { return a.modseq < b.modseq; });
   store::ModSeq next = view_->modseq + 1;

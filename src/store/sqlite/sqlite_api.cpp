@@ -200,14 +200,12 @@ Result<std::vector<Mailbox>> SqliteBackend::list_mailboxes(AccountId account) {
   return collect<Mailbox>((*c)->query(sql::kListMailboxes, account), mailbox_from_row);
 }
 
-Result<Mailbox> SqliteBackend::get_mailbox(AccountId account, std::string_view name,
-                                           bool counts) {
+Result<Mailbox> SqliteBackend::get_mailbox(AccountId account, std::string_view name, bool counts) {
   auto c = read_conn();
   if (!c) return c.take_error();
   std::string n = normalize_mailbox_name(name);
   return one<Mailbox>((*c)->query(counts ? sql::kGetMailbox : sql::kGetMailboxBare, account, n),
-                      mailbox_from_row,
-                      "no such mailbox: " + n);
+                      mailbox_from_row, "no such mailbox: " + n);
 }
 
 Result<Mailbox> SqliteBackend::get_mailbox_by_id(MailboxId id, bool counts) {
@@ -269,28 +267,27 @@ Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const U
   POSTINO_STORE_TIMED("fetch");
   auto c = read_conn();
   if (!c) return c.take_error();
-  const char* sql = parts.structure ? (parts.header ? sql::kFetchMessages
-                                                    : sql::kFetchMessagesStructure)
-                                    : (parts.header ? sql::kFetchMessagesHeader
-                                                    : sql::kFetchMessagesBare);
+  const char* sql = parts.structure
+                        ? (parts.header ? sql::kFetchMessages : sql::kFetchMessagesStructure)
+                        : (parts.header ? sql::kFetchMessagesHeader : sql::kFetchMessagesBare);
   std::vector<MessageMeta> out;
   for (const auto& r : uids.ranges) {
-    auto part = collect<MessageMeta>((*c)->query(sql, mailbox, r.first, r.last),
-                                     [mailbox](const Query& q) {
-                                       MessageMeta m;
-                                       m.mailbox_id = mailbox;
-                                       m.uid = static_cast<Uid>(q.i64(0));
-                                       m.modseq = q.u64(1);
-                                       m.flags = split_flags(q.text(2));
-                                       m.internal_date = q.i64(3);
-                                       m.size = q.u64(4);
-                                       m.blob_id = q.text(5);
-                                       m.envelope = q.text(6);
-                                       m.bodystructure = q.text(7);
-                                       m.body = q.text(8);
-                                       m.header_summary = q.text(9);
-                                       return m;
-                                     });
+    auto part =
+        collect<MessageMeta>((*c)->query(sql, mailbox, r.first, r.last), [mailbox](const Query& q) {
+          MessageMeta m;
+          m.mailbox_id = mailbox;
+          m.uid = static_cast<Uid>(q.i64(0));
+          m.modseq = q.u64(1);
+          m.flags = split_flags(q.text(2));
+          m.internal_date = q.i64(3);
+          m.size = q.u64(4);
+          m.blob_id = q.text(5);
+          m.envelope = q.text(6);
+          m.bodystructure = q.text(7);
+          m.body = q.text(8);
+          m.header_summary = q.text(9);
+          return m;
+        });
     if (!part) return part.take_error();
     for (auto& m : *part) out.push_back(std::move(m));
   }

@@ -239,8 +239,7 @@ TEST(ImapSession, SearchHeaderKeysOnCachedAndLargeHeaders) {
   r = c->cmd("f1", "FETCH 2 BODY.PEEK[HEADER.FIELDS (SUBJECT)]");
   EXPECT_NE(r[0].find("Subject: needle in a large header\r\n\r\n"), std::string::npos) << r[0];
   r = c->cmd("f2", "FETCH 1 RFC822.HEADER");
-  EXPECT_NE(r[0].find("RFC822.HEADER {" + std::to_string(m1.size() - 6) + "}"),
-            std::string::npos)
+  EXPECT_NE(r[0].find("RFC822.HEADER {" + std::to_string(m1.size() - 6) + "}"), std::string::npos)
       << r[0];
 }
 
@@ -411,16 +410,15 @@ TEST(ImapSession, ThreadReferencesMergesBySubject) {
   auto c = f.login();
   auto put = [&](const std::string& subject, int id, int day) {
     c->cmd("a", append_cmd("INBOX", "Subject: " + subject + "\r\nMessage-ID: <" +
-                                        std::to_string(id) + "@y>\r\nDate: " +
-                                        std::to_string(day) +
+                                        std::to_string(id) + "@y>\r\nDate: " + std::to_string(day) +
                                         " Jan 2026 00:00 +0000\r\n\r\nx\r\n"));
   };
-  put("Lunch", 1, 1);                       // 1
-  put("[list] RE: lunch", 2, 2);            // 2: a reply, no references
-  put("Report", 3, 3);                      // 3
-  put("report", 4, 4);                      // 4: same base subject, not a reply
-  put("[Fwd: Report (fwd)]", 5, 5);         // 5: a forward of it
-  put("[x] [y]", 6, 6);                     // 6: a blob is the base when nothing is left
+  put("Lunch", 1, 1);                // 1
+  put("[list] RE: lunch", 2, 2);     // 2: a reply, no references
+  put("Report", 3, 3);               // 3
+  put("report", 4, 4);               // 4: same base subject, not a reply
+  put("[Fwd: Report (fwd)]", 5, 5);  // 5: a forward of it
+  put("[x] [y]", 6, 6);              // 6: a blob is the base when nothing is left
   c->cmd("s", "SELECT INBOX");
   auto r = c->cmd("t", "THREAD REFERENCES UTF-8 ALL");
   EXPECT_TRUE(contains(r, "* THREAD (1 2)((3)(4)(5))(6)\r\n")) << r[0];
