@@ -232,28 +232,36 @@ bool sent_envelope(const std::vector<std::string>& commands) {
   return false;
 }
 
-TEST(QueueDane, SecureTlsaAndNoStartTlsDefersWithoutSendingInClear) {
+// Queues message `id` for remote.example, whose only MX (a server without
+// STARTTLS) has the secure TLSA RRset {tlsa}; waits until the recipient is
+// deferred and returns its last reply and the commands the server saw.
+void run_until_deferred(const std::string& id, const dns::Tlsa& tlsa, std::string& reply,
+                        std::vector<std::string>& commands) {
   Env env;
   asio::io_context sio;
   tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   uint16_t port = acc.local_endpoint().port();
   env.resolver.set_secure("remote.example");
-  env.resolver.add_tlsa("_" + std::to_string(port) + "._tcp.mx.remote.example", dane_ee('x'));
-  std::vector<std::string> commands;
+  env.resolver.add_tlsa("_" + std::to_string(port) + "._tcp.mx.remote.example", tlsa);
   auto server = plain_smtp_server(acc, commands, 1);
   RetryPolicy rp;
   rp.retry_min = 600;
   auto q = env.make_queue(port, rp);
   ASSERT_TRUE(q->start().ok());
-  ASSERT_TRUE(enqueue(*q, outbound("dane1", "bob@remote.example")).ok());
+  ASSERT_TRUE(enqueue(*q, outbound(id, "bob@remote.example")).ok());
   ASSERT_TRUE(eventually([&] {
-    auto m = q->store().get("dane1");
+    auto m = q->store().get(id);
     return m && m->recipients[0].status == store::RcptStatus::deferred;
   }));
   q->stop();
   server.join();
-  auto m = q->store().get("dane1");
-  const std::string& reply = m->recipients[0].last_reply;
+  reply = q->store().get(id)->recipients[0].last_reply;
+}
+
+TEST(QueueDane, SecureTlsaAndNoStartTlsDefersWithoutSendingInClear) {
+  std::string reply;
+  std::vector<std::string> commands;
+  run_until_deferred("dane1", dane_ee('x'), reply, commands);
   EXPECT_NE(reply.find("451 4.7.5"), std::string::npos) << reply;
   EXPECT_NE(reply.find("DANE"), std::string::npos) << reply;
   EXPECT_NE(reply.find("STARTTLS required"), std::string::npos) << reply;
@@ -263,31 +271,14 @@ TEST(QueueDane, SecureTlsaAndNoStartTlsDefersWithoutSendingInClear) {
 }
 
 TEST(QueueDane, OnlyUnusableSecureTlsaStillRequiresTls) {
-  Env env;
-  asio::io_context sio;
-  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  uint16_t port = acc.local_endpoint().port();
   // RFC 7672 §2.2: a secure RRset of unusable records (PKIX-EE, §3.1.3)
   // still means TLS is mandatory, though not authenticated.
-  env.resolver.set_secure("remote.example");
-  env.resolver.add_tlsa("_" + std::to_string(port) + "._tcp.mx.remote.example",
-                        dns::Tlsa{1, 1, 1, std::string(32, 'x')});
+  std::string reply;
   std::vector<std::string> commands;
-  auto server = plain_smtp_server(acc, commands, 1);
-  RetryPolicy rp;
-  rp.retry_min = 600;
-  auto q = env.make_queue(port, rp);
-  ASSERT_TRUE(q->start().ok());
-  ASSERT_TRUE(enqueue(*q, outbound("dane5", "bob@remote.example")).ok());
-  ASSERT_TRUE(eventually([&] {
-    auto m = q->store().get("dane5");
-    return m && m->recipients[0].status == store::RcptStatus::deferred;
-  }));
-  q->stop();
-  server.join();
-  const std::string reply = q->store().get("dane5")->recipients[0].last_reply;
+  run_until_deferred("dane5", dns::Tlsa{1, 1, 1, std::string(32, 'x')}, reply, commands);
   EXPECT_NE(reply.find("4.7.5"), std::string::npos) << reply;
   EXPECT_NE(reply.find("STARTTLS required"), std::string::npos) << reply;
+  ASSERT_FALSE(commands.empty());  // it was reached, and nothing went out in clear
   EXPECT_FALSE(sent_envelope(commands));
 }
 
