@@ -408,11 +408,16 @@ def test_delivery_to_a_second_postino_over_starttls(server_factory, dns):
 def sink_message_ids(dump_dir):
     ids = []
     for path in glob.glob(os.path.join(dump_dir, "*")):
-        with open(path, "rb") as f:
-            for line in f:
-                if line.lower().startswith(b"message-id:"):
-                    ids.append(line.split(b":", 1)[1].strip().decode())
-                    break
+        try:
+            with open(path, "rb") as f:
+                for line in f:
+                    if line.lower().startswith(b"message-id:"):
+                        ids.append(line.split(b":", 1)[1].strip().decode())
+                        break
+        except FileNotFoundError:
+            # smtp-sink unlinks the dump of a transaction whose connection broke
+            # before the final dot (the sender was killed mid-DATA): not delivered.
+            continue
     return ids
 
 
