@@ -4,37 +4,52 @@ namespace postino::store {
 
 namespace {
 
-// Completion state for deliver_async: the backend's callback must be copyable
-// (std::function), the awaitable handler is move-only, so it lives here.
+// Completion state for a backend callback: the backend's callback must be
+// copyable (std::function), the awaitable handler is move-only, so it lives here.
 template <class Handler>
-struct PendingDeliver {
+struct Pending {
   Handler handler;
   asio::executor_work_guard<asio::associated_executor_t<Handler>> work;
 };
 
-// Hands req to the backend's group-commit writer and resumes the caller on its
-// executor with transform(result). A coroutine with everything it owns held in
-// named locals: g++ 12 mishandles temporaries inside co_await expressions.
-template <class R, class Transform>
-asio::awaitable<R> deliver_via(StoreBackend& backend, AppendRequest req, Transform transform) {
-  auto initiation = [&backend, &req, &transform](auto handler) {
+// Calls start(callback), where the backend calls callback(T) on one of its
+// threads, and resumes the caller on its executor with transform(T). A
+// coroutine with everything it owns held in named locals: g++ 12 mishandles
+// temporaries inside co_await expressions.
+template <class R, class T, class Start, class Transform>
+asio::awaitable<R> via_callback(Start start, Transform transform) {
+  auto initiation = [&start, &transform](auto handler) {
     using H = decltype(handler);
     auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-    auto pending =
-        std::make_shared<PendingDeliver<H>>(PendingDeliver<H>{std::move(handler), std::move(work)});
-    backend.deliver_async(std::move(req),
-                          [pending, transform](Result<std::vector<AppendResult>> r) {
-                            auto ex = pending->work.get_executor();
-                            R out = transform(std::move(r));
-                            asio::post(ex, [pending, out = std::move(out)]() mutable {
-                              std::move(pending->handler)(std::move(out));
-                              pending->work.reset();
-                            });
-                          });
+    auto pending = std::make_shared<Pending<H>>(Pending<H>{std::move(handler), std::move(work)});
+    start([pending, transform](T r) {
+      auto ex = pending->work.get_executor();
+      R out = transform(std::move(r));
+      asio::post(ex, [pending, out = std::move(out)]() mutable {
+        std::move(pending->handler)(std::move(out));
+        pending->work.reset();
+      });
+    });
   };
   R result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(R)>(
       std::move(initiation), asio::use_awaitable);
   co_return result;
+}
+
+template <class R, class Start>
+asio::awaitable<R> via_callback(Start start) {
+  return via_callback<R, R>(std::move(start), [](R r) { return r; });
+}
+
+// How many UIDs `uids` names, saturating at `cap` + 1.
+uint64_t uid_count(const UidSet& uids, uint64_t cap) {
+  uint64_t n = 0;
+  for (const auto& r : uids.ranges) {
+    if (r.last < r.first) continue;
+    n += uint64_t(r.last) - r.first + 1;
+    if (n > cap) return cap + 1;
+  }
+  return n;
 }
 
 }  // namespace
@@ -46,16 +61,23 @@ AsyncStore::~AsyncStore() { pool_.join(); }
 
 asio::awaitable<Result<std::vector<AppendResult>>> AsyncStore::deliver(AppendRequest req) {
   using R = Result<std::vector<AppendResult>>;
-  return deliver_via<R>(backend_, std::move(req), [](R r) { return r; });
+  return via_callback<R>([this, req = std::move(req)](auto done) mutable {
+    backend_.deliver_async(std::move(req), std::move(done));
+  });
 }
 
 asio::awaitable<Result<AppendResult>> AsyncStore::append(AppendRequest req) {
   using R = Result<AppendResult>;
   if (req.targets.size() != 1) req.raw.reset();  // the backend then refuses it
-  return deliver_via<R>(backend_, std::move(req), [](Result<std::vector<AppendResult>> r) -> R {
-    if (!r) return r.take_error();
-    return std::move(r->front());
-  });
+  using Batch = Result<std::vector<AppendResult>>;
+  return via_callback<R, Batch>(
+      [this, req = std::move(req)](auto done) mutable {
+        backend_.deliver_async(std::move(req), std::move(done));
+      },
+      [](Batch r) -> R {
+        if (!r) return r.take_error();
+        return std::move(r->front());
+      });
 }
 
 asio::awaitable<Result<Account>> AsyncStore::get_account(std::string address) {
@@ -64,20 +86,21 @@ asio::awaitable<Result<Account>> AsyncStore::get_account(std::string address) {
 }
 
 asio::awaitable<Result<std::vector<Mailbox>>> AsyncStore::list_mailboxes(AccountId account) {
-  return run<Result<std::vector<Mailbox>>>(
+  return run_here<Result<std::vector<Mailbox>>>(
       [account](StoreBackend& b) { return b.list_mailboxes(account); });
 }
 
 asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox(AccountId account, std::string name,
                                                          bool counts) {
-  return run<Result<Mailbox>>([account, n = std::move(name), counts](StoreBackend& b) {
+  auto fn = [account, n = std::move(name), counts](StoreBackend& b) {
     return b.get_mailbox(account, n, counts);
-  });
+  };
+  return counts ? run<Result<Mailbox>>(std::move(fn)) : run_here<Result<Mailbox>>(std::move(fn));
 }
 
 asio::awaitable<Result<Mailbox>> AsyncStore::get_mailbox_by_id(MailboxId id, bool counts) {
-  return run<Result<Mailbox>>(
-      [id, counts](StoreBackend& b) { return b.get_mailbox_by_id(id, counts); });
+  auto fn = [id, counts](StoreBackend& b) { return b.get_mailbox_by_id(id, counts); };
+  return counts ? run<Result<Mailbox>>(fn) : run_here<Result<Mailbox>>(fn);
 }
 
 asio::awaitable<Result<Mailbox>> AsyncStore::create_mailbox(AccountId account, std::string name,
@@ -110,22 +133,26 @@ asio::awaitable<Status> AsyncStore::unsubscribe(AccountId account, std::string n
 
 asio::awaitable<Result<std::vector<std::string>>> AsyncStore::list_subscriptions(
     AccountId account) {
-  return run<Result<std::vector<std::string>>>(
+  return run_here<Result<std::vector<std::string>>>(
       [account](StoreBackend& b) { return b.list_subscriptions(account); });
 }
 
 asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId mailbox, UidSet uids,
                                                                     MetaParts parts) {
-  return run<Result<std::vector<MessageMeta>>>(
-      [mailbox, u = std::move(uids), parts](StoreBackend& b) {
-        return b.fetch(mailbox, u, parts);
-      });
+  bool small = uid_count(uids, kInlineFetchUids) <= kInlineFetchUids;
+  auto fn = [mailbox, u = std::move(uids), parts](StoreBackend& b) {
+    return b.fetch(mailbox, u, parts);
+  };
+  using R = Result<std::vector<MessageMeta>>;
+  return small ? run_here<R>(std::move(fn)) : run<R>(std::move(fn));
 }
 
 asio::awaitable<Result<std::vector<FlagState>>> AsyncStore::fetch_flags(MailboxId mailbox,
                                                                         UidSet uids) {
-  return run<Result<std::vector<FlagState>>>(
-      [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch_flags(mailbox, u); });
+  bool small = uid_count(uids, kInlineFlagUids) <= kInlineFlagUids;
+  auto fn = [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch_flags(mailbox, u); };
+  using R = Result<std::vector<FlagState>>;
+  return small ? run_here<R>(std::move(fn)) : run<R>(std::move(fn));
 }
 
 asio::awaitable<Result<std::vector<MessageRef>>> AsyncStore::list_messages(MailboxId mailbox) {
@@ -151,35 +178,40 @@ asio::awaitable<Result<std::string>> AsyncStore::read_blob_fast(std::string blob
 
 asio::awaitable<Result<StoreFlagsResult>> AsyncStore::store_flags(MailboxId mailbox, UidSet uids,
                                                                   FlagUpdate update) {
-  return run<Result<StoreFlagsResult>>(
-      [mailbox, u = std::move(uids), up = std::move(update)](StoreBackend& b) {
-        return b.store_flags(mailbox, u, up);
+  return via_callback<Result<StoreFlagsResult>>(
+      [this, mailbox, u = std::move(uids), up = std::move(update)](auto done) mutable {
+        backend_.store_flags_async(mailbox, std::move(u), std::move(up), std::move(done));
       });
 }
 
 asio::awaitable<Result<std::vector<Uid>>> AsyncStore::expunge(MailboxId mailbox,
                                                               std::optional<UidSet> uids) {
-  return run<Result<std::vector<Uid>>>(
-      [mailbox, u = std::move(uids)](StoreBackend& b) { return b.expunge(mailbox, u); });
+  return via_callback<Result<std::vector<Uid>>>(
+      [this, mailbox, u = std::move(uids)](auto done) mutable {
+        backend_.expunge_async(mailbox, std::move(u), std::move(done));
+      });
 }
 
 asio::awaitable<Result<CopyResult>> AsyncStore::copy(MailboxId src, UidSet uids, MailboxId dst) {
-  return run<Result<CopyResult>>(
-      [src, u = std::move(uids), dst](StoreBackend& b) { return b.copy(src, u, dst); });
+  return via_callback<Result<CopyResult>>([this, src, u = std::move(uids), dst](auto done) mutable {
+    backend_.copy_async(src, std::move(u), dst, /*move=*/false, std::move(done));
+  });
 }
 
 asio::awaitable<Result<CopyResult>> AsyncStore::move(MailboxId src, UidSet uids, MailboxId dst) {
-  return run<Result<CopyResult>>(
-      [src, u = std::move(uids), dst](StoreBackend& b) { return b.move(src, u, dst); });
+  return via_callback<Result<CopyResult>>([this, src, u = std::move(uids), dst](auto done) mutable {
+    backend_.copy_async(src, std::move(u), dst, /*move=*/true, std::move(done));
+  });
 }
 
-asio::awaitable<Result<ChangesSince>> AsyncStore::changes_since(MailboxId mailbox, ModSeq since) {
-  return run<Result<ChangesSince>>(
-      [mailbox, since](StoreBackend& b) { return b.changes_since(mailbox, since); });
+asio::awaitable<Result<ChangesSince>> AsyncStore::changes_since(MailboxId mailbox, ModSeq since,
+                                                                bool recent) {
+  auto fn = [mailbox, since](StoreBackend& b) { return b.changes_since(mailbox, since); };
+  return recent ? run_here<Result<ChangesSince>>(fn) : run<Result<ChangesSince>>(fn);
 }
 
 asio::awaitable<Result<QuotaUsage>> AsyncStore::quota(AccountId account) {
-  return run<Result<QuotaUsage>>([account](StoreBackend& b) { return b.quota(account); });
+  return run_here<Result<QuotaUsage>>([account](StoreBackend& b) { return b.quota(account); });
 }
 
 }  // namespace postino::store

@@ -32,6 +32,12 @@ class AsyncStore {
   // is done, so reads need spare workers beside them (bench/imap.sh: 8 gave
   // more ops/s than 4 or 16 on 2 cores).
   static constexpr size_t kDefaultWorkers = 8;
+  // Reads of a few rows by key run on the caller's thread instead: on data in
+  // the page cache the query takes microseconds, less than waking a worker and
+  // being woken back (each wake-up is an inter-processor interrupt). Larger
+  // reads, which may scan a mailbox, go to the workers.
+  static constexpr uint64_t kInlineFetchUids = 256;  // fetch(): full rows
+  static constexpr uint64_t kInlineFlagUids = 1024;  // fetch_flags(): small rows
 
   explicit AsyncStore(StoreBackend& backend, size_t workers = kDefaultWorkers);
   ~AsyncStore();
@@ -44,12 +50,18 @@ class AsyncStore {
   // Runs fn(StoreBackend&) -> R on a worker and resumes on the caller's executor.
   template <class R, class Fn>
   asio::awaitable<R> run(Fn fn);
+  // run() for a small read: on the caller's thread.
+  template <class R, class Fn>
+  asio::awaitable<R> run_here(Fn fn) {
+    co_return fn(backend_);
+  }
 
   asio::awaitable<Result<std::vector<AppendResult>>> deliver(AppendRequest req);
   asio::awaitable<Result<AppendResult>> append(AppendRequest req);
 
   asio::awaitable<Result<Account>> get_account(std::string address);
   asio::awaitable<Result<std::vector<Mailbox>>> list_mailboxes(AccountId account);
+  // Without counts these are one-row look-ups and run on the caller's thread.
   asio::awaitable<Result<Mailbox>> get_mailbox(AccountId account, std::string name,
                                                bool counts = true);
   asio::awaitable<Result<Mailbox>> get_mailbox_by_id(MailboxId id, bool counts = true);
@@ -78,7 +90,10 @@ class AsyncStore {
                                                     std::optional<UidSet> uids = std::nullopt);
   asio::awaitable<Result<CopyResult>> copy(MailboxId src, UidSet uids, MailboxId dst);
   asio::awaitable<Result<CopyResult>> move(MailboxId src, UidSet uids, MailboxId dst);
-  asio::awaitable<Result<ChangesSince>> changes_since(MailboxId mailbox, ModSeq since);
+  // `recent`: the caller knows the answer is a few rows (a session catching up
+  // with changes the bus just announced), so it runs on the caller's thread.
+  asio::awaitable<Result<ChangesSince>> changes_since(MailboxId mailbox, ModSeq since,
+                                                      bool recent = false);
   asio::awaitable<Result<QuotaUsage>> quota(AccountId account);
 
  private:

@@ -102,16 +102,28 @@ class StoreBackend {
                                                               uint64_t /*length*/) {
     return std::optional<std::string>();
   }
-  virtual Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
-                                               const FlagUpdate& update) = 0;
+  // The mailbox writes below complete through a callback, like deliver_async:
+  // `done` runs on a store thread once the change is committed (and the change
+  // bus has seen it), so no caller's thread waits out a group commit. Keep it
+  // cheap. Each has a blocking form.
+  template <class T>
+  using Callback = std::function<void(Result<T>)>;
+  virtual void store_flags_async(MailboxId mailbox, UidSet uids, FlagUpdate update,
+                                 Callback<StoreFlagsResult> done) = 0;
+  Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
+                                       const FlagUpdate& update);
   // Expunges messages flagged \Deleted (within `uids` if given: UID EXPUNGE,
   // RFC 9051 §6.4.9) and leaves tombstones. Returns the expunged UIDs, ascending.
-  virtual Result<std::vector<Uid>> expunge(MailboxId mailbox,
-                                           const std::optional<UidSet>& uids = std::nullopt) = 0;
-  // Copies to dst (same account), new UIDs in source order (RFC 4315 COPYUID).
-  virtual Result<CopyResult> copy(MailboxId src, const UidSet& uids, MailboxId dst) = 0;
-  // Copy + expunge from src regardless of \Deleted (RFC 6851).
-  virtual Result<CopyResult> move(MailboxId src, const UidSet& uids, MailboxId dst) = 0;
+  virtual void expunge_async(MailboxId mailbox, std::optional<UidSet> uids,
+                             Callback<std::vector<Uid>> done) = 0;
+  Result<std::vector<Uid>> expunge(MailboxId mailbox,
+                                   const std::optional<UidSet>& uids = std::nullopt);
+  // Copies to dst (same account), new UIDs in source order (RFC 4315 COPYUID);
+  // with `move`, also expunges them from src regardless of \Deleted (RFC 6851).
+  virtual void copy_async(MailboxId src, UidSet uids, MailboxId dst, bool move,
+                          Callback<CopyResult> done) = 0;
+  Result<CopyResult> copy(MailboxId src, const UidSet& uids, MailboxId dst);
+  Result<CopyResult> move(MailboxId src, const UidSet& uids, MailboxId dst);
   // RFC 7162 §3.1.4.1 / §3.2.5: messages changed and UIDs vanished after `since`.
   virtual Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) = 0;
   virtual Result<QuotaUsage> quota(AccountId account) = 0;

@@ -4,6 +4,9 @@
 // header section cached in the message row; message bytes are read only for
 // body / text keys (or a header too large for the cache).
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "base/limits.hpp"
 #include "base/strings.hpp"
@@ -38,6 +41,11 @@ awaitable<Result<std::vector<store::Uid>>> Session::run_search(const SearchKey& 
   const auto& all = view_->uids();
   const MetaNeed need = meta_need(key);
   for (size_t start = 0; start < all.size(); start += kSearchBatch) {
+    // Small reads run on this thread: let its other connections in between.
+    if (start > 0) {
+      auto ex = co_await boost::asio::this_coro::executor;
+      co_await boost::asio::post(ex, boost::asio::use_awaitable);
+    }
     std::vector<store::Uid> batch(all.begin() + start,
                                   all.begin() + std::min(all.size(), start + kSearchBatch));
     Result<std::vector<store::MessageMeta>> metas{std::vector<store::MessageMeta>{}};

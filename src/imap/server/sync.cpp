@@ -101,9 +101,10 @@ void Session::report_expunged(const std::vector<store::Uid>& uids) {
 awaitable<void> Session::sync(bool allow_expunge) {
   if (!view_) co_return;
   bool dirty = bus_->dirty.exchange(false, std::memory_order_acq_rel);
+  // The bus kept every note since the last sync: the changes are few.
+  bool overflow = false;
   if (dirty) {
     std::vector<BusNotes::Note> notes;
-    bool overflow;
     {
       std::lock_guard lock(bus_->mu);
       notes.swap(bus_->notes);
@@ -122,7 +123,7 @@ awaitable<void> Session::sync(bool allow_expunge) {
     }
   }
   if (dirty) {
-    auto ch = co_await store_.changes_since(view_->id, view_->modseq);
+    auto ch = co_await store_.changes_since(view_->id, view_->modseq, /*recent=*/!overflow);
     if (!ch) {
       log::warn("imap.sync_failed", {{"conn", conn_.id()}, {"error", ch.error().message}});
       bus_->dirty.store(true);

@@ -45,11 +45,9 @@ Result<T> one(Result<Query> q, F read, const std::string& what) {
 
 }  // namespace
 
-template <class R, class Fn>
-R SqliteBackend::write_sync(Fn fn) {
+template <class R, class Fn, class Done>
+void SqliteBackend::write_async(Fn fn, Done done) {
   auto out = std::make_shared<std::optional<R>>();
-  std::promise<void> done;
-  auto fut = done.get_future();
   WriteOp op;
   op.body = [out, fn = std::move(fn)](Db& db, OpContext& ctx) -> Status {
     R r = fn(db, ctx);
@@ -57,13 +55,19 @@ R SqliteBackend::write_sync(Fn fn) {
     out->emplace(std::move(r));
     return st;
   };
-  op.done = [out, &done](Status st) {
+  op.done = [out, done = std::move(done)](Status st) mutable {
     if (!st) out->emplace(st.take_error());
-    done.set_value();
+    done(std::move(**out));
   };
   submit(std::move(op));
-  fut.wait();
-  return std::move(**out);
+}
+
+template <class R, class Fn>
+R SqliteBackend::write_sync(Fn fn) {
+  std::promise<R> p;
+  auto f = p.get_future();
+  write_async<R>(std::move(fn), [&p](R r) { p.set_value(std::move(r)); });
+  return f.get();
 }
 
 // ---- directory ----
@@ -334,33 +338,49 @@ Result<std::optional<std::string>> SqliteBackend::read_blob_cached(std::string_v
   return blobs_->read_cached(blob_id, offset, length);
 }
 
-Result<StoreFlagsResult> SqliteBackend::store_flags(MailboxId mailbox, const UidSet& uids,
-                                                    const FlagUpdate& update) {
-  POSTINO_STORE_TIMED("store_flags");
-  return write_sync<Result<StoreFlagsResult>>([mailbox, uids, update](Db& db, OpContext& ctx) {
-    return op_store_flags(db, ctx, mailbox, uids, update);
-  });
+namespace {
+
+// The timer of an async write covers submit to commit: it ends when `done` runs.
+template <class T>
+auto timed(metrics::Histogram& h, StoreBackend::Callback<T> done) {
+  return
+      [timer = std::make_shared<metrics::Timer>(h), done = std::move(done)](Result<T> r) mutable {
+        timer.reset();
+        done(std::move(r));
+      };
 }
 
-Result<std::vector<Uid>> SqliteBackend::expunge(MailboxId mailbox,
-                                                const std::optional<UidSet>& uids) {
-  POSTINO_STORE_TIMED("expunge");
-  return write_sync<Result<std::vector<Uid>>>(
-      [mailbox, uids](Db& db, OpContext& ctx) { return op_expunge(db, ctx, mailbox, uids); });
+}  // namespace
+
+void SqliteBackend::store_flags_async(MailboxId mailbox, UidSet uids, FlagUpdate update,
+                                      Callback<StoreFlagsResult> done) {
+  static auto& hist = op_histogram("store_flags");
+  write_async<Result<StoreFlagsResult>>(
+      [mailbox, uids = std::move(uids), update = std::move(update)](Db& db, OpContext& ctx) {
+        return op_store_flags(db, ctx, mailbox, uids, update);
+      },
+      timed(hist, std::move(done)));
 }
 
-Result<CopyResult> SqliteBackend::copy(MailboxId src, const UidSet& uids, MailboxId dst) {
-  POSTINO_STORE_TIMED("copy");
-  return write_sync<Result<CopyResult>>([src, uids, dst](Db& db, OpContext& ctx) {
-    return op_copy(db, ctx, src, uids, dst, /*move=*/false);
-  });
+void SqliteBackend::expunge_async(MailboxId mailbox, std::optional<UidSet> uids,
+                                  Callback<std::vector<Uid>> done) {
+  static auto& hist = op_histogram("expunge");
+  write_async<Result<std::vector<Uid>>>(
+      [mailbox, uids = std::move(uids)](Db& db, OpContext& ctx) {
+        return op_expunge(db, ctx, mailbox, uids);
+      },
+      timed(hist, std::move(done)));
 }
 
-Result<CopyResult> SqliteBackend::move(MailboxId src, const UidSet& uids, MailboxId dst) {
-  POSTINO_STORE_TIMED("move");
-  return write_sync<Result<CopyResult>>([src, uids, dst](Db& db, OpContext& ctx) {
-    return op_copy(db, ctx, src, uids, dst, /*move=*/true);
-  });
+void SqliteBackend::copy_async(MailboxId src, UidSet uids, MailboxId dst, bool move,
+                               Callback<CopyResult> done) {
+  static auto& copy_hist = op_histogram("copy");
+  static auto& move_hist = op_histogram("move");
+  write_async<Result<CopyResult>>(
+      [src, uids = std::move(uids), dst, move](Db& db, OpContext& ctx) {
+        return op_copy(db, ctx, src, uids, dst, move);
+      },
+      timed(move ? move_hist : copy_hist, std::move(done)));
 }
 
 Result<ChangesSince> SqliteBackend::changes_since(MailboxId mailbox, ModSeq since) {

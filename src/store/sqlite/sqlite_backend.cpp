@@ -21,7 +21,8 @@ namespace {
 // one huge burst does not delay the first waiter's reply without bound.
 constexpr size_t kMaxBatchOps = 512;
 constexpr uint64_t kMaxBatchBlobBytes = 64u << 20;
-constexpr size_t kMaxIdleReaders = 8;
+// Readers: the store workers and the I/O threads (small reads run there).
+constexpr size_t kMaxIdleReaders = 32;
 
 metrics::Counter& m_appends() {
   static auto& c = metrics::counter("postino_store_appends_total", "Messages appended");

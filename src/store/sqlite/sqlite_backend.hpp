@@ -72,11 +72,12 @@ class SqliteBackend final : public StoreBackend {
                                 uint64_t length) override;
   Result<std::optional<std::string>> read_blob_cached(std::string_view blob_id, uint64_t offset,
                                                       uint64_t length) override;
-  Result<StoreFlagsResult> store_flags(MailboxId mailbox, const UidSet& uids,
-                                       const FlagUpdate& update) override;
-  Result<std::vector<Uid>> expunge(MailboxId mailbox, const std::optional<UidSet>& uids) override;
-  Result<CopyResult> copy(MailboxId src, const UidSet& uids, MailboxId dst) override;
-  Result<CopyResult> move(MailboxId src, const UidSet& uids, MailboxId dst) override;
+  void store_flags_async(MailboxId mailbox, UidSet uids, FlagUpdate update,
+                         Callback<StoreFlagsResult> done) override;
+  void expunge_async(MailboxId mailbox, std::optional<UidSet> uids,
+                     Callback<std::vector<Uid>> done) override;
+  void copy_async(MailboxId src, UidSet uids, MailboxId dst, bool move,
+                  Callback<CopyResult> done) override;
   Result<ChangesSince> changes_since(MailboxId mailbox, ModSeq since) override;
   Result<QuotaUsage> quota(AccountId account) override;
   // sqlite/dmarc_records.cpp
@@ -116,7 +117,10 @@ class SqliteBackend final : public StoreBackend {
   SqliteBackend(std::string db_path, std::unique_ptr<Db> writer, std::unique_ptr<BlobStore> blobs);
   Result<ReadLease> read_conn();
   void submit(WriteOp op);
-  // Runs fn(Db&, OpContext&) -> R on the writer and waits for the commit.
+  // Runs fn(Db&, OpContext&) -> R on the writer; done(R) after the commit.
+  template <class R, class Fn, class Done>
+  void write_async(Fn fn, Done done);
+  // write_async, waiting for the commit.
   template <class R, class Fn>
   R write_sync(Fn fn);
   void writer_loop();
