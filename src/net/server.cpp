@@ -47,11 +47,13 @@ int64_t millis_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, std::shared_ptr<TlsContext> t)
-      : opts(o),
-        tls(std::move(t)),
-        ioc(std::make_unique<asio::io_context>()),
-        control(asio::make_strand(ioc->get_executor())) {}
+  Impl(ServerOptions o, std::shared_ptr<TlsContext> t) : opts(o), tls(std::move(t)) {
+    unsigned n = opts.threads ? opts.threads : std::thread::hardware_concurrency();
+    if (n == 0) n = 1;
+    for (unsigned i = 0; i < n; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
+    ioc = iocs.front().get();
+    control.emplace(asio::make_strand(ioc->get_executor()));
+  }
   ~Impl();
 
   awaitable<void> accept_loop(Listener* l);
@@ -61,10 +63,17 @@ struct Server::Impl {
   void stop();
   void on_stop_control();
   void wait_signal();
+  void stop_all();
 
   ServerOptions opts;
   std::shared_ptr<TlsContext> tls;
-  std::unique_ptr<asio::io_context> ioc;
+  // One io_context per I/O thread, each run by that thread alone: a
+  // connection lives on one of them (round robin at accept), so its reads,
+  // writes and timers never wake another thread. The first also runs the
+  // acceptors and the control strand.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  asio::io_context* ioc = nullptr;
+  size_t next_ioc = 0;            // control strand only
   std::optional<Strand> control;  // acceptors, signals, the drain timer
   std::vector<std::unique_ptr<Listener>> listeners;
   std::unique_ptr<asio::signal_set> signals;
@@ -88,13 +97,19 @@ Server::Impl::~Impl() {
   drain_timer.reset();
   for (auto& l : listeners) l->acceptor.reset();
   control.reset();  // the strand's state lives in an io_context service
-  ioc.reset();      // destroys unfinished sessions; their release() sees `destroying`
+  // Destroys unfinished sessions; their release() sees `destroying`.
+  while (!iocs.empty()) iocs.pop_back();
+}
+
+void Server::Impl::stop_all() {
+  for (auto& c : iocs) c->stop();
 }
 
 awaitable<void> Server::Impl::accept_loop(Listener* l) {
   for (;;) {
+    auto& target = *iocs[next_ioc++ % iocs.size()];
     auto [ec, sock] = co_await l->acceptor->async_accept(
-        asio::any_io_executor(asio::make_strand(ioc->get_executor())), kTuple);
+        asio::any_io_executor(asio::make_strand(target.get_executor())), kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !l->acceptor->is_open()) co_return;
       log::warn("net.accept_error", {{"listener", l->opts.name}, {"error", ec.message()}});
@@ -217,7 +232,7 @@ void Server::Impl::release(Listener* l, uint64_t serial, const std::string& ip) 
     done = stopping && total == 0 && !destroying;
   }
   l->active->sub(1);
-  if (done) ioc->stop();
+  if (done) stop_all();
 }
 
 void Server::Impl::stop() {
@@ -246,7 +261,7 @@ void Server::Impl::on_stop_control() {
     empty = total == 0;
   }
   if (empty) {
-    ioc->stop();
+    stop_all();
     return;
   }
   drain_timer = std::make_unique<asio::steady_timer>(*control, opts.shutdown_grace);
@@ -254,7 +269,7 @@ void Server::Impl::on_stop_control() {
     if (e) return;
     std::lock_guard lk(mu);
     log::warn("net.drain_deadline", {{"connections", total}});
-    ioc->stop();
+    stop_all();
   });
 }
 
@@ -331,13 +346,12 @@ void Server::run() {
     im.signals = std::make_unique<asio::signal_set>(*im.control, SIGTERM, SIGINT, SIGHUP);
     im.wait_signal();
   }
-  auto work = asio::make_work_guard(*im.ioc);
-  unsigned n = im.opts.threads ? im.opts.threads : std::thread::hardware_concurrency();
-  if (n == 0) n = 1;
-  auto loop = [&im] {
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  for (auto& c : im.iocs) work.push_back(asio::make_work_guard(*c));
+  auto loop = [](asio::io_context& ioc) {
     for (;;) {
       try {
-        im.ioc->run();
+        ioc.run();
         return;
       } catch (const std::exception& e) {
         log::error("net.io_exception", {{"error", e.what()}});
@@ -345,8 +359,9 @@ void Server::run() {
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back(loop);
-  loop();
+  for (size_t i = 1; i < im.iocs.size(); ++i)
+    threads.emplace_back([&loop, &c = *im.iocs[i]] { loop(c); });
+  loop(*im.ioc);
   for (auto& t : threads) t.join();
   log::info("net.stopped", {});
 }
