@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # IMAP command throughput: USERS accounts, each INBOX filled with the same MESSAGES
 # messages (postino over its MX, Dovecot over LMTP into Maildir), then SESSIONS persistent
-# sessions of bench/imap_load.py (SELECT, FETCH, STORE, APPEND, EXPUNGE, SEARCH, IDLE mix)
+# sessions of bench/imap_load (SELECT, FETCH, STORE, APPEND, EXPUNGE, SEARCH, IDLE mix)
 # for DURATION seconds against postino, then against Dovecot. Prints ops/s and the ratio.
 #
 #   bench/imap.sh                                          10 sessions, 10 users, 200 msgs, 30 s
@@ -19,9 +19,12 @@ ONLY=${ONLY:-}
 
 rcpts=()
 for i in $(seq 1 "$USERS"); do rcpts+=(--rcpt "testuser$i@example.test"); done
+# The load generator is native (bench/imap_load.cpp, built beside postino): one
+# thread drives every session, so it takes little of the CPU the servers share.
+IMAP_LOAD=${IMAP_LOAD:-$(dirname "$POSTINO_BIN")/bench/imap_load}
+[ -x "$IMAP_LOAD" ] || { echo "bench: no $IMAP_LOAD (make build)" >&2; exit 1; }
 load() {
-  "$PY" "$BENCH_ROOT/bench/imap_load.py" --port "$1" --sessions "$SESSIONS" --users "$USERS" \
-    --duration "$DURATION"
+  "$IMAP_LOAD" --port "$1" --sessions "$SESSIONS" --users "$USERS" --duration "$DURATION"
 }
 
 bench_init

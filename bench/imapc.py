@@ -1,7 +1,6 @@
-"""A minimal IMAP4 client for the load generators: one socket, one command at a time.
+"""A minimal IMAP4 client for bench/imap_idle.py: one socket, one command at a time.
 
-Shared by imap_load.py and imap_idle.py so that every server is driven by exactly the
-same bytes. It understands just enough of the grammar to find the end of a response:
+Every server is driven by exactly the same bytes. It understands just enough of the grammar to find the end of a response:
 lines, and {n} literals at the end of a line (RFC 9051 §4.3).
 """
 import re
