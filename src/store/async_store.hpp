@@ -28,10 +28,10 @@ namespace asio = boost::asio;
 
 class AsyncStore {
  public:
-  // A flag change or expunge holds its worker until the group commit's fsync
-  // is done, so reads need spare workers beside them (bench/imap.sh: 8 gave
-  // more ops/s than 4 or 16 on 2 cores).
-  static constexpr size_t kDefaultWorkers = 8;
+  // Workers run the reads that may scan (a mailbox's flags at SELECT, big
+  // FETCH and SEARCH batches) and blob reads that wait for the disk; writes
+  // wait for their group commit without holding one.
+  static constexpr size_t kDefaultWorkers = 4;
   // Reads of a few rows by key run on the caller's thread instead: on data in
   // the page cache the query takes microseconds, less than waking a worker and
   // being woken back (each wake-up is an inter-processor interrupt). Larger

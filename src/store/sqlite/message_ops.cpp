@@ -150,13 +150,23 @@ Result<std::vector<AppendResult>> op_append(Db& db, OpContext& ctx, const Append
   return out;
 }
 
-Result<StoreFlagsResult> op_store_flags(Db& db, OpContext& ctx, MailboxId mailbox,
-                                        const UidSet& uids, const FlagUpdate& update) {
+namespace {
+
+// What a STORE would do, read through `db`: the new flags of every message
+// they change, the UNCHANGEDSINCE failures, and the mailbox state.
+struct FlagPlan {
+  MailboxState mb;
+  std::vector<FlagState> changes;  // uid, old modseq, new flags
+  std::vector<Uid> failed;
+};
+
+Result<FlagPlan> plan_store_flags(Db& db, MailboxId mailbox, const UidSet& uids,
+                                  const FlagUpdate& update) {
   auto flags = normalize_flags(update.flags);
   if (!flags) return flags.take_error();
   auto mb = load_state(db, sql::kMailboxState, mailbox);
   if (!mb) return mb.take_error();
-  std::vector<FlagState> current;
+  FlagPlan plan{*mb, {}, {}};
   for (const auto& r : uids.ranges) {
     auto q = db.query(sql::kFetchFlags, mailbox, r.first, r.last);
     if (!q) return q.take_error();
@@ -164,34 +174,58 @@ Result<StoreFlagsResult> op_store_flags(Db& db, OpContext& ctx, MailboxId mailbo
       auto row = q->step();
       if (!row) return row.take_error();
       if (!*row) break;
-      current.push_back(flag_state_from_row(*q));
+      FlagState m = flag_state_from_row(*q);
+      // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is not touched.
+      if (update.unchanged_since && m.modseq > *update.unchanged_since) {
+        plan.failed.push_back(m.uid);
+        continue;
+      }
+      auto next = apply_update(m.flags, update.mode, *flags);
+      if (same_flags(next, m.flags)) continue;
+      m.flags = std::move(next);
+      plan.changes.push_back(std::move(m));
     }
   }
+  return plan;
+}
+
+}  // namespace
+
+Result<StoreFlagsResult> op_store_flags(Db& db, OpContext& ctx, MailboxId mailbox,
+                                        const UidSet& uids, const FlagUpdate& update) {
+  auto plan = plan_store_flags(db, mailbox, uids, update);
+  if (!plan) return plan.take_error();
+  const auto& mb = plan->mb;
   StoreFlagsResult res;
-  const ModSeq modseq = mb->highestmodseq + 1;
-  for (auto& m : current) {
-    // RFC 7162 §3.1.3: a message changed since UNCHANGEDSINCE is not touched.
-    if (update.unchanged_since && m.modseq > *update.unchanged_since) {
-      res.failed.push_back(m.uid);
-      continue;
-    }
-    auto next = apply_update(m.flags, update.mode, *flags);
-    if (same_flags(next, m.flags)) continue;
-    auto st = db.run(sql::kSetFlags, join_flags(next), int(has_flag(next, kFlagSeen)),
-                     int(has_flag(next, kFlagDeleted)), modseq, mailbox, m.uid);
+  res.failed = std::move(plan->failed);
+  res.highestmodseq = mb.highestmodseq;
+  if (plan->changes.empty()) return res;
+  const ModSeq modseq = mb.highestmodseq + 1;
+  for (auto& m : plan->changes) {
+    auto st = db.run(sql::kSetFlags, join_flags(m.flags), int(has_flag(m.flags, kFlagSeen)),
+                     int(has_flag(m.flags, kFlagDeleted)), modseq, mailbox, m.uid);
     if (!st) return st.take_error();
-    res.updated.push_back(FlagState{m.uid, modseq, std::move(next)});
+    res.updated.push_back(FlagState{m.uid, modseq, std::move(m.flags)});
   }
-  res.highestmodseq = mb->highestmodseq;
-  if (!res.updated.empty()) {
-    if (auto st = db.run(sql::kSetMailboxCounters, mb->uidnext, modseq, mailbox); !st)
-      return st.take_error();
-    res.highestmodseq = modseq;
-    Change c{mb->account_id, mailbox, ChangeKind::flags, {}, modseq, {}, {}};
-    for (const auto& u : res.updated) c.uids.push_back(u.uid);
-    ctx.changes.push_back(std::move(c));
-  }
+  if (auto st = db.run(sql::kSetMailboxCounters, mb.uidnext, modseq, mailbox); !st)
+    return st.take_error();
+  res.highestmodseq = modseq;
+  Change c{mb.account_id, mailbox, ChangeKind::flags, {}, modseq, {}, {}};
+  for (const auto& u : res.updated) c.uids.push_back(u.uid);
+  ctx.changes.push_back(std::move(c));
   return res;
+}
+
+std::optional<Result<StoreFlagsResult>> store_flags_unchanged(Db& db, MailboxId mailbox,
+                                                              const UidSet& uids,
+                                                              const FlagUpdate& update) {
+  auto plan = plan_store_flags(db, mailbox, uids, update);
+  if (!plan) return Result<StoreFlagsResult>(plan.take_error());
+  if (!plan->changes.empty()) return std::nullopt;
+  StoreFlagsResult res;
+  res.failed = std::move(plan->failed);
+  res.highestmodseq = plan->mb.highestmodseq;
+  return Result<StoreFlagsResult>(std::move(res));
 }
 
 Result<std::vector<Uid>> op_expunge(Db& db, OpContext& ctx, MailboxId mailbox,

@@ -66,6 +66,12 @@ Result<std::vector<AppendResult>> op_append(Db& db, OpContext& ctx, const Append
                                             const std::string& blob_id);
 Result<StoreFlagsResult> op_store_flags(Db& db, OpContext& ctx, MailboxId mailbox,
                                         const UidSet& uids, const FlagUpdate& update);
+// A STORE that would change nothing (every flag already so, or UNCHANGEDSINCE
+// fails) answered from `db` alone, any connection: its result, or an error
+// (bad flags, no mailbox); nullopt when some message would change.
+std::optional<Result<StoreFlagsResult>> store_flags_unchanged(Db& db, MailboxId mailbox,
+                                                              const UidSet& uids,
+                                                              const FlagUpdate& update);
 Result<std::vector<Uid>> op_expunge(Db& db, OpContext& ctx, MailboxId mailbox,
                                     const std::optional<UidSet>& uids);
 Result<CopyResult> op_copy(Db& db, OpContext& ctx, MailboxId src, const UidSet& uids, MailboxId dst,

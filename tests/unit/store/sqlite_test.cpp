@@ -103,6 +103,48 @@ TEST(SqliteStore, BlobFileLayout) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/blobs/tmp"));
 }
 
+// A STORE that changes nothing on a few messages is answered from a read
+// snapshot: no write batch, no commit, no MODSEQ bump; one that changes a flag
+// still commits. Both give the same results as through the writer.
+TEST(SqliteStore, UnchangedStoreNeedsNoCommit) {
+  TempDir dir;
+  auto s = open_store({"sqlite", dir.path(), ""});
+  ASSERT_TRUE(s.ok());
+  auto& st = **s;
+  ASSERT_TRUE(st.add_domain("example.com"));
+  auto a = st.add_account("a@example.com", {});
+  ASSERT_TRUE(a.ok());
+  auto r1 = st.append(make_append(a->id, "INBOX", sample_message("1"), {"\\Seen"}));
+  auto r2 = st.append(make_append(a->id, "INBOX", sample_message("2"), {"\\Seen", "X"}));
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  MailboxId mb = r1->mailbox_id;
+  UidSet both = UidSet::of({r1->uid, r2->uid});
+  const uint64_t batches = st.stats().batches;
+
+  auto same = st.store_flags(mb, both, {FlagMode::add, {"\\seen"}, {}});
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->updated.empty());
+  EXPECT_TRUE(same->failed.empty());
+  EXPECT_EQ(same->highestmodseq, r2->modseq);
+  auto gone = st.store_flags(mb, both, {FlagMode::remove, {"Y"}, {}});
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone->updated.empty());
+  // RFC 7162 §3.1.3: every message fails UNCHANGEDSINCE 0, nothing changes.
+  auto zero = st.store_flags(mb, both, {FlagMode::add, {"Z"}, ModSeq{0}});
+  ASSERT_TRUE(zero.ok());
+  EXPECT_TRUE(zero->updated.empty());
+  EXPECT_EQ(zero->failed, (std::vector<Uid>{r1->uid, r2->uid}));
+  EXPECT_EQ(st.store_flags(mb, both, {FlagMode::add, {"\\Nope"}, {}}).error().code, Errc::invalid);
+  EXPECT_EQ(st.stats().batches, batches);
+
+  auto change = st.store_flags(mb, both, {FlagMode::add, {"X"}, {}});
+  ASSERT_TRUE(change.ok());
+  ASSERT_EQ(change->updated.size(), 1u);
+  EXPECT_EQ(change->updated[0].uid, r1->uid);
+  EXPECT_GT(change->highestmodseq, r2->modseq);
+  EXPECT_EQ(st.stats().batches, batches + 1);
+}
+
 // The child appends and reports "done" the moment append() returns; the parent
 // SIGKILLs it on reading that and must find the message after reopening.
 TEST(SqliteStore, AppendSurvivesSigkillRightAfterReturn) {
