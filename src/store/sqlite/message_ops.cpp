@@ -228,6 +228,18 @@ std::optional<Result<StoreFlagsResult>> store_flags_unchanged(Db& db, MailboxId 
   return Result<StoreFlagsResult>(std::move(res));
 }
 
+bool nothing_to_expunge(Db& db, MailboxId mailbox, const std::optional<UidSet>& uids) {
+  if (!load_state(db, sql::kMailboxState, mailbox)) return false;
+  // Each range is one look-up in the partial index of \Deleted messages.
+  for (const auto& r : (uids ? *uids : UidSet::all()).ranges) {
+    auto q = db.query(sql::kSelectDeleted, mailbox, r.first, r.last);
+    if (!q) return false;
+    auto row = q->step();
+    if (!row || *row) return false;
+  }
+  return true;
+}
+
 Result<std::vector<Uid>> op_expunge(Db& db, OpContext& ctx, MailboxId mailbox,
                                     const std::optional<UidSet>& uids) {
   auto mb = load_state(db, sql::kMailboxState, mailbox);

@@ -72,6 +72,9 @@ Result<StoreFlagsResult> op_store_flags(Db& db, OpContext& ctx, MailboxId mailbo
 std::optional<Result<StoreFlagsResult>> store_flags_unchanged(Db& db, MailboxId mailbox,
                                                               const UidSet& uids,
                                                               const FlagUpdate& update);
+// True when the mailbox exists and no message in `uids` (all if none) is
+// \Deleted, read from `db` alone: an EXPUNGE (or CLOSE) with nothing to do.
+bool nothing_to_expunge(Db& db, MailboxId mailbox, const std::optional<UidSet>& uids);
 Result<std::vector<Uid>> op_expunge(Db& db, OpContext& ctx, MailboxId mailbox,
                                     const std::optional<UidSet>& uids);
 Result<CopyResult> op_copy(Db& db, OpContext& ctx, MailboxId src, const UidSet& uids, MailboxId dst,

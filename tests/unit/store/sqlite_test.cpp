@@ -145,6 +145,37 @@ TEST(SqliteStore, UnchangedStoreNeedsNoCommit) {
   EXPECT_EQ(st.stats().batches, batches + 1);
 }
 
+// Likewise an EXPUNGE with nothing \\Deleted; one with something commits.
+TEST(SqliteStore, ExpungeOfNothingNeedsNoCommit) {
+  TempDir dir;
+  auto s = open_store({"sqlite", dir.path(), ""});
+  ASSERT_TRUE(s.ok());
+  auto& st = **s;
+  ASSERT_TRUE(st.add_domain("example.com"));
+  auto a = st.add_account("a@example.com", {});
+  ASSERT_TRUE(a.ok());
+  auto r1 = st.append(make_append(a->id, "INBOX", sample_message("1")));
+  auto r2 = st.append(make_append(a->id, "INBOX", sample_message("2"), {"\\Deleted"}));
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  MailboxId mb = r1->mailbox_id;
+  const uint64_t batches = st.stats().batches;
+
+  auto none = st.expunge(mb, UidSet::of({r1->uid}));  // UID EXPUNGE of a message not \\Deleted
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(st.stats().batches, batches);
+  EXPECT_EQ(st.expunge(MailboxId{999999}).error().code, Errc::not_found);
+
+  auto one = st.expunge(mb);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, std::vector<Uid>{r2->uid});
+  EXPECT_EQ(st.stats().batches, batches + 2);  // and the failed look-up above
+  auto again = st.expunge(mb);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  EXPECT_EQ(st.stats().batches, batches + 2);
+}
+
 // The child appends and reports "done" the moment append() returns; the parent
 // SIGKILLs it on reading that and must find the message after reopening.
 TEST(SqliteStore, AppendSurvivesSigkillRightAfterReturn) {
