@@ -103,19 +103,32 @@ TEST(SqliteStore, BlobFileLayout) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path() + "/blobs/tmp"));
 }
 
+// A store in a fresh directory with one account, a@example.com.
+struct OneAccount {
+  TempDir dir;
+  std::unique_ptr<StoreBackend> store;
+  AccountId account = 0;
+  void SetUp() {
+    auto s = open_store({"sqlite", dir.path(), ""});
+    ASSERT_TRUE(s.ok());
+    store = std::move(*s);
+    ASSERT_TRUE(store->add_domain("example.com"));
+    auto a = store->add_account("a@example.com", {});
+    ASSERT_TRUE(a.ok());
+    account = a->id;
+  }
+};
+
 // A STORE that changes nothing on a few messages is answered from a read
 // snapshot: no write batch, no commit, no MODSEQ bump; one that changes a flag
 // still commits. Both give the same results as through the writer.
 TEST(SqliteStore, UnchangedStoreNeedsNoCommit) {
-  TempDir dir;
-  auto s = open_store({"sqlite", dir.path(), ""});
-  ASSERT_TRUE(s.ok());
-  auto& st = **s;
-  ASSERT_TRUE(st.add_domain("example.com"));
-  auto a = st.add_account("a@example.com", {});
-  ASSERT_TRUE(a.ok());
-  auto r1 = st.append(make_append(a->id, "INBOX", sample_message("1"), {"\\Seen"}));
-  auto r2 = st.append(make_append(a->id, "INBOX", sample_message("2"), {"\\Seen", "X"}));
+  OneAccount w;
+  ASSERT_NO_FATAL_FAILURE(w.SetUp());
+  auto& st = *w.store;
+  const AccountId account = w.account;
+  auto r1 = st.append(make_append(account, "INBOX", sample_message("1"), {"\\Seen"}));
+  auto r2 = st.append(make_append(account, "INBOX", sample_message("2"), {"\\Seen", "X"}));
   ASSERT_TRUE(r1.ok() && r2.ok());
   MailboxId mb = r1->mailbox_id;
   UidSet both = UidSet::of({r1->uid, r2->uid});
@@ -147,15 +160,12 @@ TEST(SqliteStore, UnchangedStoreNeedsNoCommit) {
 
 // Likewise an EXPUNGE with nothing \\Deleted; one with something commits.
 TEST(SqliteStore, ExpungeOfNothingNeedsNoCommit) {
-  TempDir dir;
-  auto s = open_store({"sqlite", dir.path(), ""});
-  ASSERT_TRUE(s.ok());
-  auto& st = **s;
-  ASSERT_TRUE(st.add_domain("example.com"));
-  auto a = st.add_account("a@example.com", {});
-  ASSERT_TRUE(a.ok());
-  auto r1 = st.append(make_append(a->id, "INBOX", sample_message("1")));
-  auto r2 = st.append(make_append(a->id, "INBOX", sample_message("2"), {"\\Deleted"}));
+  OneAccount w;
+  ASSERT_NO_FATAL_FAILURE(w.SetUp());
+  auto& st = *w.store;
+  const AccountId account = w.account;
+  auto r1 = st.append(make_append(account, "INBOX", sample_message("1")));
+  auto r2 = st.append(make_append(account, "INBOX", sample_message("2"), {"\\Deleted"}));
   ASSERT_TRUE(r1.ok() && r2.ok());
   MailboxId mb = r1->mailbox_id;
   const uint64_t batches = st.stats().batches;
