@@ -327,7 +327,7 @@ awaitable<void> session(Run& run, int k) {
       run.end = run.start + std::chrono::duration_cast<Clock::duration>(
                                 std::chrono::duration<double>(run.opts.duration));
       run.go->cancel();
-    } else {
+    } else if (run.error.empty()) {  // after a failure nobody starts (and go stays cancelled)
       boost::system::error_code ec;
       co_await run.go->async_wait(asio::redirect_error(use_awaitable, ec));
     }
