@@ -361,6 +361,9 @@ def test_queue_remove_drops_a_deferred_message(server_factory, dns):
         submit(srv, ["stuck@remote.test"], make_message("stuck"))
         assert wait_until(lambda: mx.rcpt_attempts["stuck@remote.test"] == 1)
         ids = wait_until(lambda: queue_ids(srv))
+        # Retry once the attempt's deferral is committed: a retry while the attempt
+        # is still in flight is superseded by its outcome (next attempt in an hour).
+        assert wait_until(lambda: "deferred attempts=1" in srv.cli("queue", "show", ids[0]).stdout)
         assert srv.cli("queue", "retry", ids[0]).returncode == 0
         assert wait_until(lambda: mx.rcpt_attempts["stuck@remote.test"] == 2, timeout=15)
         srv.cli("queue", "remove", ids[0])
