@@ -41,17 +41,6 @@ asio::awaitable<R> via_callback(Start start) {
   return via_callback<R, R>(std::move(start), [](R r) { return r; });
 }
 
-// How many UIDs `uids` names, saturating at `cap` + 1.
-uint64_t uid_count(const UidSet& uids, uint64_t cap) {
-  uint64_t n = 0;
-  for (const auto& r : uids.ranges) {
-    if (r.last < r.first) continue;
-    n += uint64_t(r.last) - r.first + 1;
-    if (n > cap) return cap + 1;
-  }
-  return n;
-}
-
 }  // namespace
 
 AsyncStore::AsyncStore(StoreBackend& backend, size_t workers)
@@ -140,7 +129,7 @@ asio::awaitable<Result<std::vector<std::string>>> AsyncStore::list_subscriptions
 
 asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId mailbox, UidSet uids,
                                                                     MetaParts parts) {
-  bool small = uid_count(uids, kInlineFetchUids) <= kInlineFetchUids;
+  bool small = uids.count_upto(kInlineFetchUids) <= kInlineFetchUids;
   auto fn = [mailbox, u = std::move(uids), parts](StoreBackend& b) {
     return b.fetch(mailbox, u, parts);
   };
@@ -150,7 +139,7 @@ asio::awaitable<Result<std::vector<MessageMeta>>> AsyncStore::fetch(MailboxId ma
 
 asio::awaitable<Result<std::vector<FlagState>>> AsyncStore::fetch_flags(MailboxId mailbox,
                                                                         UidSet uids) {
-  bool small = uid_count(uids, kInlineFlagUids) <= kInlineFlagUids;
+  bool small = uids.count_upto(kInlineFlagUids) <= kInlineFlagUids;
   auto fn = [mailbox, u = std::move(uids)](StoreBackend& b) { return b.fetch_flags(mailbox, u); };
   using R = Result<std::vector<FlagState>>;
   return small ? run_here<R>(std::move(fn)) : run<R>(std::move(fn));

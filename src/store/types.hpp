@@ -147,6 +147,16 @@ struct UidSet {
       if (u >= r.first && u <= r.last) return true;
     return false;
   }
+  // How many UIDs the set names (overlaps counted twice), saturating at cap + 1.
+  uint64_t count_upto(uint64_t cap) const {
+    uint64_t n = 0;
+    for (const auto& r : ranges) {
+      if (r.last < r.first) continue;
+      n += uint64_t(r.last) - r.first + 1;
+      if (n > cap) return cap + 1;
+    }
+    return n;
+  }
 };
 
 enum class ChangeKind {

@@ -343,13 +343,7 @@ namespace {
 // At most this many UIDs: small enough to plan a STORE on a read connection.
 bool small_uid_set(const UidSet& uids) {
   constexpr uint64_t kMax = 1024;
-  uint64_t n = 0;
-  for (const auto& r : uids.ranges) {
-    if (r.last < r.first) continue;
-    n += uint64_t(r.last) - r.first + 1;
-    if (n > kMax) return false;
-  }
-  return true;
+  return uids.count_upto(kMax) <= kMax;
 }
 
 // The timer of an async write covers submit to commit: it ends when `done` runs.
