@@ -39,6 +39,15 @@ struct Listener {
   metrics::Counter* refused_shutdown = nullptr;
 };
 
+// An io_context run by one thread whose pending handlers can be destroyed
+// (its services shut down) before any context of the server is destroyed:
+// an accept on the first context owns the new socket of another one.
+class IoContext : public asio::io_context {
+ public:
+  IoContext() : asio::io_context(1) {}
+  void shut_down() { shutdown(); }
+};
+
 int64_t millis_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
       .count();
@@ -50,7 +59,7 @@ struct Server::Impl {
   Impl(ServerOptions o, std::shared_ptr<TlsContext> t) : opts(o), tls(std::move(t)) {
     unsigned n = opts.threads ? opts.threads : std::thread::hardware_concurrency();
     if (n == 0) n = 1;
-    for (unsigned i = 0; i < n; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
+    for (unsigned i = 0; i < n; ++i) iocs.push_back(std::make_unique<IoContext>());
     ioc = iocs.front().get();
     control.emplace(asio::make_strand(ioc->get_executor()));
   }
@@ -71,7 +80,7 @@ struct Server::Impl {
   // connection lives on one of them (round robin at accept), so its reads,
   // writes and timers never wake another thread. The first also runs the
   // acceptors and the control strand.
-  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::vector<std::unique_ptr<IoContext>> iocs;
   asio::io_context* ioc = nullptr;
   size_t next_ioc = 0;            // control strand only
   std::optional<Strand> control;  // acceptors, signals, the drain timer
@@ -97,8 +106,10 @@ Server::Impl::~Impl() {
   drain_timer.reset();
   for (auto& l : listeners) l->acceptor.reset();
   control.reset();  // the strand's state lives in an io_context service
-  // Destroys unfinished sessions; their release() sees `destroying`.
-  while (!iocs.empty()) iocs.pop_back();
+  // Destroys unfinished sessions (their release() sees `destroying`) and
+  // pending accepts on every context, then the contexts themselves.
+  for (auto& c : iocs) c->shut_down();
+  iocs.clear();
 }
 
 void Server::Impl::stop_all() {
