@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -134,61 +135,11 @@ TEST(Queue, UnreachableMxDefersWithBackoff) {
   EXPECT_EQ(env.inbox_count(), 0u);  // no DSN for a deferral before delay_warning
 }
 
-TEST(Queue, DeliversToAcceptingServerAndRemovesEntry) {
-  Env env;
-  asio::io_context sio;
-  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  std::string received;
-  std::thread server([&] {
-    tcp::socket s(sio);
-    acc.accept(s);
-    asio::write(s, asio::buffer(std::string("220 mx\r\n")));
-    asio::streambuf buf;
-    bool data = false;
-    boost::system::error_code ec;
-    while (!ec) {
-      size_t n = asio::read_until(s, buf, "\r\n", ec);
-      if (ec) break;
-      std::string line(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-      buf.consume(n);
-      if (data) {
-        if (line == ".\r\n") {
-          data = false;
-          asio::write(s, asio::buffer(std::string("250 2.0.0 ok\r\n")), ec);
-        } else {
-          received += line;
-        }
-        continue;
-      }
-      std::string reply = "250 ok\r\n";
-      if (line.rfind("EHLO", 0) == 0) reply = "250-mx\r\n250 PIPELINING\r\n";
-      if (line == "DATA\r\n") {
-        reply = "354 go\r\n";
-        data = true;
-      }
-      if (line == "QUIT\r\n") reply = "221 bye\r\n";
-      asio::write(s, asio::buffer(reply), ec);
-      if (line == "QUIT\r\n") break;
-    }
-  });
-  auto q = env.make_queue(acc.local_endpoint().port(), RetryPolicy{});
-  ASSERT_TRUE(q->start().ok());
-  ASSERT_TRUE(enqueue(*q, outbound("ok1", "bob@remote.example")).ok());
-  EXPECT_TRUE(eventually([&] { return q->store().list()->empty(); }));
-  q->stop();
-  server.join();
-  EXPECT_NE(received.find("Subject: q\r\n"), std::string::npos);
-  EXPECT_EQ(env.inbox_count(), 0u);  // no DSN for a plain delivery
-}
-
-// DANE (RFC 7672) in the queue: the decision per MX host, with a
-// StaticResolver whose zone is marked DNSSEC-secure.
-
 // Serves SMTP connections (no STARTTLS) on `acc` until `connections` have
-// ended; records every command line.
+// ended; records every command line, and the message lines in *data if given.
 std::thread plain_smtp_server(tcp::acceptor& acc, std::vector<std::string>& commands,
-                              int connections) {
-  return std::thread([&acc, &commands, connections] {
+                              int connections, std::string* data_lines = nullptr) {
+  return std::thread([&acc, &commands, connections, data_lines] {
     for (int c = 0; c < connections; ++c) {
       tcp::socket s(acc.get_executor());
       boost::system::error_code ec;
@@ -206,6 +157,8 @@ std::thread plain_smtp_server(tcp::acceptor& acc, std::vector<std::string>& comm
           if (line == ".\r\n") {
             data = false;
             asio::write(s, asio::buffer(std::string("250 2.0.0 ok\r\n")), ec);
+          } else if (data_lines) {
+            *data_lines += line;
           }
           continue;
         }
@@ -223,6 +176,29 @@ std::thread plain_smtp_server(tcp::acceptor& acc, std::vector<std::string>& comm
     }
   });
 }
+
+TEST(Queue, DeliversToAcceptingServerAndRemovesEntry) {
+  Env env;
+  asio::io_context sio;
+  tcp::acceptor acc(sio, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::string received;
+  std::vector<std::string> commands;
+  auto server = plain_smtp_server(acc, commands, 1, &received);
+  auto q = env.make_queue(acc.local_endpoint().port(), RetryPolicy{});
+  ASSERT_TRUE(q->start().ok());
+  ASSERT_TRUE(enqueue(*q, outbound("ok1", "bob@remote.example")).ok());
+  EXPECT_TRUE(eventually([&] { return q->store().list()->empty(); }));
+  q->stop();
+  server.join();
+  EXPECT_NE(received.find("Subject: q\r\n"), std::string::npos);
+  EXPECT_TRUE(std::any_of(commands.begin(), commands.end(), [](const std::string& c) {
+    return c.rfind("RCPT TO:<bob@remote.example>", 0) == 0;
+  }));
+  EXPECT_EQ(env.inbox_count(), 0u);  // no DSN for a plain delivery
+}
+
+// DANE (RFC 7672) in the queue: the decision per MX host, with a
+// StaticResolver whose zone is marked DNSSEC-secure.
 
 dns::Tlsa dane_ee(char fill) { return dns::Tlsa{3, 1, 1, std::string(32, fill)}; }
 
