@@ -17,10 +17,7 @@ Scale: POSTINO_IDLE_SCALE_CONNECTIONS, default 10,000, or 2,000 when the
 binary is a sanitizer (ASan) build. Nothing here asserts on time; the
 deadlines only keep a broken server from hanging the suite.
 """
-import base64
 import errno
-import hashlib
-import hmac
 import mmap
 import os
 import resource
@@ -30,6 +27,7 @@ import socket
 import time
 
 from conftest import BIN
+from scram import ScramClient, b64, unb64
 
 USERS = 20
 PASSWORD = "idle-secret"
@@ -64,44 +62,6 @@ def user(k):
     return f"idle{k % USERS}@example.test"
 
 
-class Scram:
-    """Client side of SCRAM-SHA-256 (RFC 5802 §3, RFC 7677); salted passwords cached."""
-    cache = {}
-
-    def __init__(self, name, password):
-        self.name, self.password = name, password
-        self.cnonce = base64.b64encode(os.urandom(18)).decode()
-        self.first_bare = f"n={name},r={self.cnonce}"
-        self.server_sig = None
-
-    def first(self):
-        return base64.b64encode(("n,," + self.first_bare).encode()).decode()
-
-    def final(self, server_first_b64):
-        sf = base64.b64decode(server_first_b64).decode()
-        attrs = dict(a.split("=", 1) for a in sf.split(","))
-        assert attrs["r"].startswith(self.cnonce)
-        salt, iters = base64.b64decode(attrs["s"]), int(attrs["i"])
-        key = (self.name, salt, iters)
-        if key not in Scram.cache:
-            Scram.cache[key] = hashlib.pbkdf2_hmac("sha256", self.password.encode(), salt, iters)
-        salted = Scram.cache[key]
-        client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-        stored_key = hashlib.sha256(client_key).digest()
-        without_proof = f"c=biws,r={attrs['r']}"
-        auth_msg = f"{self.first_bare},{sf},{without_proof}".encode()
-        sig = hmac.new(stored_key, auth_msg, "sha256").digest()
-        proof = bytes(a ^ b for a, b in zip(client_key, sig))
-        server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-        self.server_sig = hmac.new(server_key, auth_msg, "sha256").digest()
-        final = f"{without_proof},p={base64.b64encode(proof).decode()}"
-        return base64.b64encode(final.encode()).decode()
-
-    def verify(self, server_final_b64):
-        sf = base64.b64decode(server_final_b64).decode()
-        assert sf == "v=" + base64.b64encode(self.server_sig).decode(), sf
-
-
 class Session:
     # States, in order.
     CONNECTING, GREETING, SCRAM1, SCRAM2, SCRAM3, LOGGED_IN, SELECTED, IDLING, EXISTS, \
@@ -111,7 +71,7 @@ class Session:
         self.k = k
         self.name = user(k)
         self.use_login = k < LOGIN_SESSIONS
-        self.scram = None if self.use_login else Scram(self.name, PASSWORD)
+        self.scram = None if self.use_login else ScramClient(self.name, PASSWORD)
         self.buf = b""
         self.out = b""
         self.state = Session.CONNECTING
@@ -142,19 +102,19 @@ class Session:
                           "a2 SELECT INBOX\r\na3 IDLE\r\n".encode())
                 self.state = Session.LOGGED_IN
             else:
-                self.send(f"a1 AUTHENTICATE SCRAM-SHA-256 {self.scram.first()}\r\n".encode())
+                self.send(f"a1 AUTHENTICATE SCRAM-SHA-256 {b64(self.scram.first())}\r\n".encode())
                 self.state = Session.SCRAM1
         elif st == Session.SCRAM1:
             if not line.startswith(b"+ "):
                 self.error = f"SCRAM server-first {line!r}"
             else:
-                self.send(self.scram.final(line[2:].decode()).encode() + b"\r\n")
+                self.send(b64(self.scram.final(unb64(line[2:].decode()))).encode() + b"\r\n")
                 self.state = Session.SCRAM2
         elif st == Session.SCRAM2:
             if not line.startswith(b"+ "):
                 self.error = f"SCRAM server-final {line!r}"
             else:
-                self.scram.verify(line[2:].decode())
+                self.scram.verify(unb64(line[2:].decode()))
                 self.send(b"\r\n")
                 self.state = Session.SCRAM3
         elif st == Session.SCRAM3:

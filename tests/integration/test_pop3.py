@@ -1,14 +1,13 @@
 """POP3 against the real binary with Python's poplib and curl."""
 import base64
-import hashlib
-import hmac
 import imaplib
-import os
 import poplib
 import ssl
 import subprocess
 
 import pytest
+
+from scram import ScramClient
 
 MSG_DOTS = (
     b"From: bob@example.test\r\n"
@@ -190,23 +189,9 @@ def test_too_many_errors_closes(server):
 
 def scram_client(user, password, send):
     """RFC 5802 client; send(bytes) -> server bytes."""
-    cnonce = base64.b64encode(os.urandom(18)).decode()
-    first_bare = f"n={user},r={cnonce}"
-    server_first = send(("n,," + first_bare).encode()).decode()
-    attrs = dict(kv.split("=", 1) for kv in server_first.split(","))
-    salt = base64.b64decode(attrs["s"])
-    iters = int(attrs["i"])
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iters)
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    stored = hashlib.sha256(client_key).digest()
-    final_wo_proof = f"c=biws,r={attrs['r']}"
-    auth_msg = f"{first_bare},{server_first},{final_wo_proof}".encode()
-    sig = hmac.new(stored, auth_msg, "sha256").digest()
-    proof = bytes(a ^ b for a, b in zip(client_key, sig))
-    server_final = send(f"{final_wo_proof},p={base64.b64encode(proof).decode()}".encode()).decode()
-    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-    expect = base64.b64encode(hmac.new(server_key, auth_msg, "sha256").digest()).decode()
-    assert server_final == f"v={expect}"
+    c = ScramClient(user, password)
+    server_first = send(c.first().encode()).decode()
+    c.verify(send(c.final(server_first).encode()).decode())
 
 
 def test_auth_plain_and_scram(server):

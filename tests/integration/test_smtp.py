@@ -2,8 +2,6 @@
 clients nobody here wrote (Python's smtplib, swaks) and by raw sockets where
 the test needs exact bytes (pipelining, smuggling, STARTTLS injection)."""
 import base64
-import hashlib
-import hmac
 import os
 import re
 import shutil
@@ -15,6 +13,8 @@ import subprocess
 import time
 
 import pytest
+
+from scram import ScramClient, b64, unb64
 
 MESSAGE = (b"From: alice@example.test\r\nTo: bob@example.test\r\nSubject: hello\r\n"
            b"Message-ID: <t1@example.test>\r\n\r\nFirst line\r\n.leading dot\r\n\r\nlast\r\n")
@@ -178,29 +178,13 @@ def test_swaks(server, listener, tls_flag, mech):
 
 def scram_client(raw, user, password):
     """RFC 5802 / RFC 7677 SCRAM-SHA-256 exchange over an open SMTP session."""
-    nonce = base64.b64encode(os.urandom(18)).decode()
-    first_bare = f"n={user},r={nonce}"
-    r = raw.cmd("AUTH SCRAM-SHA-256 " + base64.b64encode(("n,," + first_bare).encode()).decode())
+    c = ScramClient(user, password)
+    r = raw.cmd("AUTH SCRAM-SHA-256 " + b64(c.first()))
     assert r.startswith("334 "), r
-    server_first = base64.b64decode(r[4:].strip()).decode()
-    attrs = dict(kv.split("=", 1) for kv in server_first.split(","))
-    assert attrs["r"].startswith(nonce)
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(attrs["s"]),
-                                 int(attrs["i"]))
-    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
-    stored_key = hashlib.sha256(client_key).digest()
-    without_proof = f"c=biws,r={attrs['r']}"
-    auth_message = f"{first_bare},{server_first},{without_proof}".encode()
-    signature = hmac.new(stored_key, auth_message, hashlib.sha256).digest()
-    proof = bytes(a ^ b for a, b in zip(client_key, signature))
-    final = f"{without_proof},p={base64.b64encode(proof).decode()}"
-    r = raw.cmd(base64.b64encode(final.encode()).decode())
+    r = raw.cmd(b64(c.final(unb64(r[4:].strip()))))
     if not r.startswith("334 "):
         return r
-    server_final = base64.b64decode(r[4:].strip()).decode()
-    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
-    expected = base64.b64encode(hmac.new(server_key, auth_message, hashlib.sha256).digest()).decode()
-    assert server_final == "v=" + expected
+    c.verify(unb64(r[4:].strip()))
     return raw.cmd("")
 
 
