@@ -135,19 +135,13 @@ inline constexpr const char* kCopyMessage =
     " blob_id, envelope, bodystructure, body, header_summary)"
     " SELECT ?, ?, ?, flags, seen, deleted, internal_date, size, blob_id, envelope,"
     " bodystructure, body, header_summary FROM messages WHERE mailbox_id = ? AND uid = ?";
-// The texts a caller does not want come back as '' (MetaParts), so the row's
-// overflow pages holding them are not read.
-inline constexpr const char* kFetchMessages =
-    "SELECT uid, modseq, flags, internal_date, size, blob_id, envelope, bodystructure, body,"
-    " header_summary FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
-inline constexpr const char* kFetchMessagesStructure =
-    "SELECT uid, modseq, flags, internal_date, size, blob_id, envelope, bodystructure, body,"
-    " '' FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
-inline constexpr const char* kFetchMessagesHeader =
-    "SELECT uid, modseq, flags, internal_date, size, blob_id, '', '', '',"
-    " header_summary FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
-inline constexpr const char* kFetchMessagesBare =
-    "SELECT uid, modseq, flags, internal_date, size, blob_id, '', '', '', ''"
+// What never changes in a message row (MetaCache): all of it, or without the
+// texts (their overflow pages are then not read) for a caller that wants none.
+inline constexpr const char* kFetchStatic =
+    "SELECT uid, internal_date, size, blob_id, envelope, bodystructure, body, header_summary"
+    " FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
+inline constexpr const char* kFetchStaticBare =
+    "SELECT uid, internal_date, size, blob_id, '', '', '', ''"
     " FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid";
 inline constexpr const char* kFetchFlags =
     "SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ?"

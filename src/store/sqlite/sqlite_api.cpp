@@ -266,35 +266,101 @@ Result<std::vector<std::string>> SqliteBackend::list_subscriptions(AccountId acc
 
 // ---- messages ----
 
+namespace {
+
+void fill_static(MessageMeta& m, const MessageStatic& s, MetaParts parts) {
+  m.internal_date = s.internal_date;
+  m.size = s.size;
+  m.blob_id = s.blob_id;
+  if (parts.structure) {
+    m.envelope = s.envelope;
+    m.bodystructure = s.bodystructure;
+    m.body = s.body;
+  }
+  if (parts.header) m.header_summary = s.header_summary;
+}
+
+MessageStatic static_from_row(const Query& q) {
+  MessageStatic s;
+  s.internal_date = q.i64(1);
+  s.size = q.u64(2);
+  s.blob_id = q.text(3);
+  s.envelope = q.text(4);
+  s.bodystructure = q.text(5);
+  s.body = q.text(6);
+  s.header_summary = q.text(7);
+  return s;
+}
+
+}  // namespace
+
+// Which messages exist and their flags come from the narrow covering index
+// (messages_flags); what never changes comes from the MetaCache, and only the
+// messages missing there are read from their rows (then cached). The two reads
+// are separate snapshots: a message expunged in between has no row and is left
+// out, as it would be had the expunge come first.
 Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const UidSet& uids,
                                                       MetaParts parts) {
   POSTINO_STORE_TIMED("fetch");
   auto c = read_conn();
   if (!c) return c.take_error();
-  const char* sql = parts.structure
-                        ? (parts.header ? sql::kFetchMessages : sql::kFetchMessagesStructure)
-                        : (parts.header ? sql::kFetchMessagesHeader : sql::kFetchMessagesBare);
   std::vector<MessageMeta> out;
   for (const auto& r : uids.ranges) {
-    auto part =
-        collect<MessageMeta>((*c)->query(sql, mailbox, r.first, r.last), [mailbox](const Query& q) {
-          MessageMeta m;
-          m.mailbox_id = mailbox;
-          m.uid = static_cast<Uid>(q.i64(0));
-          m.modseq = q.u64(1);
-          m.flags = split_flags(q.text(2));
-          m.internal_date = q.i64(3);
-          m.size = q.u64(4);
-          m.blob_id = q.text(5);
-          m.envelope = q.text(6);
-          m.bodystructure = q.text(7);
-          m.body = q.text(8);
-          m.header_summary = q.text(9);
-          return m;
-        });
+    auto part = collect<FlagState>((*c)->query(sql::kFetchFlags, mailbox, r.first, r.last),
+                                   flag_state_from_row);
     if (!part) return part.take_error();
-    for (auto& m : *part) out.push_back(std::move(m));
+    for (auto& f : *part) {
+      MessageMeta m;
+      m.mailbox_id = mailbox;
+      m.uid = f.uid;
+      m.modseq = f.modseq;
+      m.flags = std::move(f.flags);
+      out.push_back(std::move(m));
+    }
   }
+  std::vector<size_t> missing;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (auto s = meta_cache_.get(mailbox, out[i].uid))
+      fill_static(out[i], *s, parts);
+    else
+      missing.push_back(i);
+  }
+  if (missing.empty()) return out;
+
+  // Runs of adjacent missing entries, one range read each. A caller that wants
+  // none of the texts reads rows without them and caches nothing.
+  const bool texts = parts.structure || parts.header;
+  std::vector<bool> found(out.size(), true);
+  for (size_t a = 0; a < missing.size();) {
+    size_t b = a;
+    while (b + 1 < missing.size() && missing[b + 1] == missing[b] + 1) ++b;
+    size_t i = missing[a];
+    const size_t last = missing[b];
+    auto q = (*c)->query(texts ? sql::kFetchStatic : sql::kFetchStaticBare, mailbox, out[i].uid,
+                         out[last].uid);
+    if (!q) return q.take_error();
+    while (i <= last) {
+      auto row = q->step();
+      if (!row) return row.take_error();
+      if (!*row) break;
+      Uid uid = static_cast<Uid>(q->i64(0));
+      while (i <= last && out[i].uid < uid) found[i++] = false;
+      if (i > last || out[i].uid != uid) continue;
+      auto s = std::make_shared<const MessageStatic>(static_from_row(*q));
+      fill_static(out[i], *s, parts);
+      if (texts) meta_cache_.put(mailbox, uid, std::move(s));
+      ++i;
+    }
+    for (; i <= last; ++i) found[i] = false;
+    a = b + 1;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (found[i]) {
+      if (kept != i) out[kept] = std::move(out[i]);
+      ++kept;
+    }
+  out.resize(kept);
   return out;
 }
 

@@ -287,6 +287,8 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
   uint64_t appended = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (result[i] && result[i]->ok()) {
+      for (const auto& ch : ctx[i].changes)
+        if (ch.kind == ChangeKind::expunged) meta_cache_.erase(ch.mailbox_id, ch.uids);
       bus_.publish(ctx[i].changes);
       appended += ctx[i].appended;
       for (auto& b : ctx[i].gc_blobs) gc.push_back(std::move(b));

@@ -6,9 +6,11 @@
 // transaction (a SAVEPOINT each, so one failing op does not sink the others),
 // commits, publishes the changes on the ChangeBus, then completes each op.
 // Reads: a small pool of read-only connections; WAL lets them run beside the
-// writer and they see only committed data.
+// writer and they see only committed data. What never changes in a message
+// (its texts computed at delivery, size, date, blob) is also kept in a bounded
+// MetaCache, so fetches read only flags from SQLite once a message is cached.
 // Ownership: owns the writer connection, the read pool, the blob store, the
-// change bus and the writer thread (joined by the destructor after draining).
+// meta cache, the change bus and the writer thread (joined by the destructor after draining).
 // Thread rules: all public methods are thread-safe (see StoreBackend).
 #pragma once
 
@@ -25,6 +27,7 @@
 #include "store/backend.hpp"
 #include "store/blob_store.hpp"
 #include "store/sqlite/db.hpp"
+#include "store/sqlite/meta_cache.hpp"
 #include "store/sqlite/write_ops.hpp"
 
 namespace postino::store::sqlite {
@@ -130,6 +133,7 @@ class SqliteBackend final : public StoreBackend {
   std::unique_ptr<Db> writer_db_;
   std::unique_ptr<BlobStore> blobs_;
   ChangeBus bus_;
+  MetaCache meta_cache_;
 
   std::mutex read_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_;

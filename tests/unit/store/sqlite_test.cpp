@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "base/metrics.hpp"
 #include "store/conformance.hpp"
 #include "store/open.hpp"
 #include "store/sql/schema.hpp"
@@ -184,6 +185,108 @@ TEST(SqliteStore, ExpungeOfNothingNeedsNoCommit) {
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
   EXPECT_EQ(st.stats().batches, batches + 2);
+}
+
+// FETCH takes what never changes from the in-memory MetaCache and the rest
+// from SQLite: results with some messages cached, all cached, none cached (a
+// reopened store) and after an expunge are the same as from the rows alone.
+TEST(SqliteStore, FetchWithMetaCacheMatchesTheRows) {
+  OneAccount w;
+  ASSERT_NO_FATAL_FAILURE(w.SetUp());
+  std::vector<Uid> uids;
+  MailboxId mb = 0;
+  for (int i = 1; i <= 6; ++i) {
+    auto req = make_append(w.account, "INBOX", sample_message(std::to_string(i)),
+                           i % 2 ? std::vector<std::string>{"\\Seen"} : std::vector<std::string>{});
+    req.envelope = "(NIL \"" + std::to_string(i) + "\" NIL NIL NIL NIL NIL NIL NIL NIL)";
+    req.header_summary = "Subject: " + std::to_string(i) + "\r\n\r\n";
+    auto r = w.store->append(req);
+    ASSERT_TRUE(r.ok());
+    uids.push_back(r->uid);
+    mb = r->mailbox_id;
+  }
+  auto key = [](const std::vector<MessageMeta>& v) {
+    std::vector<std::string> out;
+    for (const auto& m : v) {
+      std::string flags;
+      for (const auto& f : m.flags) flags += f + " ";
+      out.push_back(std::to_string(m.uid) + "|" + std::to_string(m.modseq) + "|" + flags + "|" +
+                    std::to_string(m.internal_date) + "|" + std::to_string(m.size) + "|" +
+                    m.blob_id + "|" + m.envelope + "|" + m.bodystructure + "|" + m.body + "|" +
+                    m.header_summary);
+    }
+    return out;
+  };
+  // Texts not asked for stay empty whether cached or not.
+  auto bare = w.store->fetch(mb, UidSet::of({uids[0], uids[5]}), MetaParts::none());
+  ASSERT_TRUE(bare.ok());
+  ASSERT_EQ(bare->size(), 2u);
+  EXPECT_TRUE((*bare)[0].envelope.empty() && (*bare)[0].header_summary.empty());
+  EXPECT_GT((*bare)[0].size, 0u);
+  // uids 2 and 4 cached, the rest read from rows in runs around them.
+  ASSERT_TRUE(w.store->fetch(mb, UidSet::of({uids[1], uids[3]})).ok());
+  auto mixed = w.store->fetch(mb, UidSet::all());
+  ASSERT_TRUE(mixed.ok());
+  ASSERT_EQ(mixed->size(), 6u);
+  EXPECT_NE((*mixed)[2].envelope.find("\"3\""), std::string::npos);
+  EXPECT_NE((*mixed)[2].header_summary.find("Subject: 3"), std::string::npos);
+  auto& hits = metrics::counter("postino_store_meta_cache_hits_total", "");
+  const uint64_t hits_before = hits.value();
+  auto warm = w.store->fetch(mb, UidSet::all());
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(key(*warm), key(*mixed));
+  EXPECT_EQ(hits.value(), hits_before + 6);  // every message from memory
+  auto header = w.store->fetch(mb, UidSet::all(), MetaParts::header_only());
+  ASSERT_TRUE(header.ok());
+  EXPECT_TRUE((*header)[0].envelope.empty());
+  EXPECT_EQ((*header)[0].header_summary, (*mixed)[0].header_summary);
+
+  // Flags still come from the store, not the cache.
+  ASSERT_TRUE(
+      w.store->store_flags(mb, UidSet::of({uids[2]}), {FlagMode::add, {"\\Deleted"}, {}}).ok());
+  auto flagged = w.store->fetch(mb, UidSet::of({uids[2]}));
+  ASSERT_TRUE(flagged.ok());
+  ASSERT_EQ(flagged->size(), 1u);
+  EXPECT_EQ((*flagged)[0].flags, (std::vector<std::string>{"\\Seen", "\\Deleted"}));
+  ASSERT_TRUE(w.store->expunge(mb).ok());
+  auto after = w.store->fetch(mb, UidSet::all());
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 5u);
+  auto expected = key(*mixed);
+  expected.erase(expected.begin() + 2);
+  auto got = key(*after);
+  EXPECT_EQ(got, expected);  // uid 3 gone, the others as before
+
+  // A fresh store (empty cache) reads the same from the rows.
+  w.store.reset();
+  auto s = open_store({"sqlite", w.dir.path(), ""});
+  ASSERT_TRUE(s.ok());
+  auto cold = (*s)->fetch(mb, UidSet::all());
+  ASSERT_TRUE(cold.ok());
+  EXPECT_EQ(key(*cold), got);
+}
+
+// The cache keeps to its byte budget by dropping the least recently used.
+TEST(MetaCache, EvictsLeastRecentlyUsedWithinItsBudget) {
+  sqlite::MetaCache cache(16 * 4096);  // 4 KiB per shard
+  auto entry = [](size_t n) {
+    auto s = std::make_shared<sqlite::MessageStatic>();
+    s->header_summary.assign(n, 'h');
+    return std::shared_ptr<const sqlite::MessageStatic>(std::move(s));
+  };
+  for (Uid u = 1; u <= 2000; ++u) cache.put(7, u, entry(1000));
+  EXPECT_LE(cache.bytes(), 16u * 4096);
+  EXPECT_GT(cache.bytes(), 0u);
+  EXPECT_NE(cache.get(7, 2000), nullptr);  // the newest stays
+  EXPECT_EQ(cache.get(7, 1), nullptr);     // the oldest went
+  cache.put(7, 5000, entry(1 << 20));      // larger than a shard: not kept
+  EXPECT_EQ(cache.get(7, 5000), nullptr);
+  auto got = cache.get(7, 2000);
+  ASSERT_NE(got, nullptr);
+  EXPECT_EQ(got->header_summary.size(), 1000u);
+  cache.erase(7, {2000});
+  EXPECT_EQ(cache.get(7, 2000), nullptr);
+  EXPECT_EQ(cache.get(8, 1999), nullptr);  // another mailbox's UID is another key
 }
 
 // The child appends and reports "done" the moment append() returns; the parent
