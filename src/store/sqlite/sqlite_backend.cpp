@@ -2,6 +2,8 @@
 // group-commit writer and the counters. The operations are in sqlite_api.cpp.
 #include "store/sqlite/sqlite_backend.hpp"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -102,13 +104,27 @@ Result<std::unique_ptr<SqliteBackend>> SqliteBackend::open(const std::string& da
 SqliteBackend::SqliteBackend(std::string db_path, std::unique_ptr<Db> writer,
                              std::unique_ptr<BlobStore> blobs)
     : db_path_(std::move(db_path)), writer_db_(std::move(writer)), blobs_(std::move(blobs)) {
-  writer_ = std::thread([this] { writer_loop(); });
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-writer");
+    writer_loop();
+  });
+  blob_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-blobs");
+    blob_loop();
+  });
 }
 
 SqliteBackend::~SqliteBackend() {
   {
     std::lock_guard lk(queue_mu_);
     stopping_ = true;
+  }
+  blob_cv_.notify_all();
+  // The blob thread drains its queue into the writer's, then the writer drains.
+  if (blob_thread_.joinable()) blob_thread_.join();
+  {
+    std::lock_guard lk(queue_mu_);
+    blobs_drained_ = true;
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
@@ -150,8 +166,13 @@ void SqliteBackend::submit(WriteOp op) {
   {
     std::lock_guard lk(queue_mu_);
     if (!stopping_) {
-      queue_.push_back(std::move(op));
-      queue_cv_.notify_one();
+      if (op.blob) {
+        blob_queue_.push_back(std::move(op));
+        blob_cv_.notify_one();
+      } else {
+        queue_.push_back(std::move(op));
+        queue_cv_.notify_one();
+      }
       return;
     }
   }
@@ -187,21 +208,95 @@ void SqliteBackend::deliver_async(AppendRequest req, DeliverCallback done) {
   submit(std::move(op));
 }
 
+namespace {
+
+// Takes the next batch off `q`: every queued op, within the group-commit bounds.
+template <class Op>
+std::vector<Op> take_batch(std::deque<Op>& q) {
+  std::vector<Op> batch;
+  uint64_t bytes = 0;
+  while (!q.empty() && batch.size() < kMaxBatchOps) {
+    uint64_t b = q.front().blob ? q.front().blob->size() : 0;
+    if (!batch.empty() && bytes + b > kMaxBatchBlobBytes) break;
+    bytes += b;
+    batch.push_back(std::move(q.front()));
+    q.pop_front();
+  }
+  return batch;
+}
+
+}  // namespace
+
+void SqliteBackend::blob_loop() {
+  while (true) {
+    std::vector<WriteOp> batch;
+    {
+      std::unique_lock lk(queue_mu_);
+      blob_cv_.wait(lk, [this] { return stopping_ || !blob_queue_.empty(); });
+      if (blob_queue_.empty()) return;  // stopping and drained
+      batch = take_batch(blob_queue_);
+    }
+    write_blobs(batch);
+    {
+      std::lock_guard lk(queue_mu_);
+      for (auto& op : batch) queue_.push_back(std::move(op));
+    }
+    queue_cv_.notify_one();
+  }
+}
+
+// New blobs to disk, made durable by one sync for the whole batch. A blob
+// already referenced by a committed message is durable (it was synced before
+// that commit) and is not written again; an unreferenced file of the same name
+// may be a leftover of a crash, so it is rewritten. Each blob is registered in
+// flight before that check, so the writer cannot remove the file between the
+// check and the commit that references it.
+void SqliteBackend::write_blobs(std::vector<WriteOp>& batch) {
+  auto reader = read_conn();
+  std::unordered_set<std::string> written;
+  for (auto& op : batch) {
+    {
+      std::lock_guard lk(in_flight_mu_);
+      ++in_flight_[op.blob_id];
+    }
+    if (written.count(op.blob_id)) continue;
+    bool referenced = false;
+    if (reader) {
+      if (auto q = (*reader)->query(sql::kBlobReferenced, op.blob_id); q) {
+        auto row = q->step();
+        referenced = row && *row;
+      }
+    }
+    if (referenced && blobs_->exists(op.blob_id)) {
+      blobs_dedup_.fetch_add(1);
+      continue;
+    }
+    if (auto st = blobs_->write(op.blob_id, *op.blob); !st) {
+      op.blob_status = std::move(st);
+      continue;
+    }
+    blobs_written_.fetch_add(1);
+    written.insert(op.blob_id);
+  }
+  if (written.empty()) return;
+  Status st = blobs_->sync();
+  syncs_.fetch_add(1);
+  m_syncs().inc();
+  if (!st) {
+    log::error("store.sync_failed", {{"error", st.error().message}});
+    for (auto& op : batch)
+      if (!op.blob_status && written.count(op.blob_id)) op.blob_status = st;
+  }
+}
+
 void SqliteBackend::writer_loop() {
   while (true) {
     std::vector<WriteOp> batch;
     {
       std::unique_lock lk(queue_mu_);
-      queue_cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
+      queue_cv_.wait(lk, [this] { return blobs_drained_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      uint64_t bytes = 0;
-      while (!queue_.empty() && batch.size() < kMaxBatchOps) {
-        uint64_t b = queue_.front().blob ? queue_.front().blob->size() : 0;
-        if (!batch.empty() && bytes + b > kMaxBatchBlobBytes) break;
-        bytes += b;
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      batch = take_batch(queue_);
     }
     run_batch(batch);
   }
@@ -213,46 +308,11 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
   m_batches().inc();
   Db& db = *writer_db_;
   std::vector<std::optional<Status>> result(batch.size());
-  std::vector<std::string> gc;
+  for (size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].blob_status) result[i] = std::move(batch[i].blob_status);
 
-  // Phase 1: new blobs to disk, made durable by one sync for the whole batch.
-  // A blob already referenced by a committed message is durable (it was synced
-  // before that commit) and is not written again; an unreferenced file of the
-  // same name may be a leftover of a crash, so it is rewritten.
-  std::unordered_set<std::string> written;
-  bool need_sync = false;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    auto& op = batch[i];
-    if (!op.blob || written.count(op.blob_id)) continue;
-    bool referenced = false;
-    if (auto q = db.query(sql::kBlobReferenced, op.blob_id); q) {
-      auto row = q->step();
-      referenced = row && *row;
-    }
-    if (referenced && blobs_->exists(op.blob_id)) {
-      blobs_dedup_.fetch_add(1);
-      continue;
-    }
-    if (auto st = blobs_->write(op.blob_id, *op.blob); !st) {
-      result[i] = std::move(st);
-      continue;
-    }
-    blobs_written_.fetch_add(1);
-    written.insert(op.blob_id);
-    need_sync = true;
-  }
-  if (need_sync) {
-    Status st = blobs_->sync();
-    syncs_.fetch_add(1);
-    m_syncs().inc();
-    if (!st) {
-      log::error("store.sync_failed", {{"error", st.error().message}});
-      for (size_t i = 0; i < batch.size(); ++i)
-        if (batch[i].blob && !result[i]) result[i] = st;
-    }
-  }
-
-  // Phase 2: every op's metadata in one transaction, a savepoint per op.
+  // Every op's metadata in one transaction, a savepoint per op. (Their blobs
+  // are already durable: see write_blobs.)
   std::vector<OpContext> ctx(batch.size());
   Status tx = db.run("BEGIN IMMEDIATE");
   if (tx) {
@@ -283,7 +343,8 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
     m_commits().inc();
   }
 
-  // Phase 3: commit, then broadcast (DESIGN.md "Invariants"), then complete.
+  // Commit, then broadcast (DESIGN.md "Invariants"), then complete.
+  std::vector<std::string> gc;
   uint64_t appended = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (result[i] && result[i]->ok()) {
@@ -300,10 +361,27 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
   m_appends().inc(appended);
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(*result[i]));
 
-  // Lazy blob removal: only this thread writes, so "unreferenced now" is final
-  // until a later batch (on this same thread) writes the blob again.
-  std::set<std::string> candidates(gc.begin(), gc.end());
+  // Committed (or failed for good): these blobs are no longer in flight.
+  {
+    std::lock_guard lk(in_flight_mu_);
+    for (const auto& op : batch) {
+      if (!op.blob) continue;
+      auto it = in_flight_.find(op.blob_id);
+      if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
+    }
+  }
+  collect_garbage(gc);
+}
+
+// Lazy blob removal: only this thread commits, so "unreferenced now" is final
+// unless an op in flight brings the blob again; the check and the unlink are
+// made under in_flight_mu_, which the blob thread takes before its own check.
+void SqliteBackend::collect_garbage(const std::vector<std::string>& ids) {
+  std::set<std::string> candidates(ids.begin(), ids.end());
+  Db& db = *writer_db_;
   for (const auto& id : candidates) {
+    std::lock_guard lk(in_flight_mu_);
+    if (in_flight_.count(id)) continue;
     auto q = db.query(sql::kBlobReferenced, id);
     if (!q) continue;
     auto row = q->step();

@@ -1,10 +1,14 @@
 // SqliteBackend: the embedded StoreBackend on SQLite (WAL, synchronous=FULL)
 // plus a content-addressed BlobStore under data_dir/blobs.
-// Writes: every mutating call becomes a WriteOp queued to ONE writer thread.
-// The writer takes every queued op (group commit), writes the batch's new blobs,
-// makes them durable with one BlobStore::sync(), runs all ops in ONE SQL
-// transaction (a SAVEPOINT each, so one failing op does not sink the others),
-// commits, publishes the changes on the ChangeBus, then completes each op.
+// Writes: every mutating call becomes a WriteOp. An op that brings a message
+// (a blob) first goes to the blob thread, which writes the new blobs of all
+// such queued ops and makes them durable with one BlobStore::sync() — while
+// the writer commits the batch before — and then queues them for the writer.
+// The ONE writer thread takes every queued op (group commit), runs them in ONE
+// SQL transaction (a SAVEPOINT each, so one failing op does not sink the
+// others), commits, publishes the changes on the ChangeBus, then completes
+// each op. Blobs of ops between the two threads are "in flight": the writer's
+// removal of unreferenced blobs leaves them alone.
 // Reads: a small pool of read-only connections; WAL lets them run beside the
 // writer and they see only committed data. What never changes in a message
 // (its texts computed at delivery, size, date, blob) is also kept in a bounded
@@ -20,8 +24,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store/backend.hpp"
@@ -102,6 +108,7 @@ class SqliteBackend final : public StoreBackend {
     std::string blob_id;
     std::function<Status(Db&, OpContext&)> body;
     std::function<void(Status)> done;
+    std::optional<Status> blob_status;  // set by the blob thread on failure
   };
   // A leased read connection, returned to the pool on destruction.
   class ReadLease {
@@ -128,6 +135,11 @@ class SqliteBackend final : public StoreBackend {
   R write_sync(Fn fn);
   void writer_loop();
   void run_batch(std::vector<WriteOp>& batch);
+  void blob_loop();
+  void write_blobs(std::vector<WriteOp>& batch);
+  // Removes the blob files in `ids` that no committed row references and no
+  // op in flight brings (writer thread).
+  void collect_garbage(const std::vector<std::string>& ids);
 
   std::string db_path_;
   std::unique_ptr<Db> writer_db_;
@@ -138,11 +150,19 @@ class SqliteBackend final : public StoreBackend {
   std::mutex read_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_;
 
+  // Both queues under queue_mu_: ops with a blob wait in blob_queue_ for the
+  // blob thread, the others (and blob ops once their blob is durable) in
+  // queue_ for the writer.
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<WriteOp> queue_;
+  std::condition_variable queue_cv_, blob_cv_;
+  std::deque<WriteOp> queue_, blob_queue_;
   bool stopping_ = false;
-  std::thread writer_;
+  bool blobs_drained_ = false;  // stopping and the blob thread has finished
+  std::thread writer_, blob_thread_;
+
+  // Blob ids of ops between the blob thread and their commit, with counts.
+  std::mutex in_flight_mu_;
+  std::unordered_map<std::string, int> in_flight_;
 
   std::atomic<uint64_t> appends_{0}, batches_{0}, commits_{0}, syncs_{0};
   std::atomic<uint64_t> blobs_written_{0}, blobs_dedup_{0}, blobs_deleted_{0};

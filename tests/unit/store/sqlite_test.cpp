@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 
 #include "base/metrics.hpp"
 #include "store/conformance.hpp"
@@ -264,6 +265,40 @@ TEST(SqliteStore, FetchWithMetaCacheMatchesTheRows) {
   auto cold = (*s)->fetch(mb, UidSet::all());
   ASSERT_TRUE(cold.ok());
   EXPECT_EQ(key(*cold), got);
+}
+
+// A message's blob is written and synced by the blob thread before its op
+// reaches the writer. When the last message with some content is expunged
+// while a delivery of the same content is between the two threads, the
+// expunge's clean-up must leave the file for the delivery that is about to
+// reference it.
+TEST(SqliteStore, BlobInFlightSurvivesExpungeOfItsTwin) {
+  OneAccount w;
+  ASSERT_NO_FATAL_FAILURE(w.SetUp());
+  auto& st = *w.store;
+  for (int i = 0; i < 40; ++i) {
+    std::string raw = sample_message("twin " + std::to_string(i));
+    auto first = st.append(make_append(w.account, "INBOX", raw, {"\\Deleted"}));
+    ASSERT_TRUE(first.ok());
+    std::promise<Result<std::vector<Uid>>> expunged;
+    std::promise<Result<std::vector<AppendResult>>> delivered;
+    st.expunge_async(first->mailbox_id, std::nullopt,
+                     [&](Result<std::vector<Uid>> r) { expunged.set_value(std::move(r)); });
+    st.deliver_async(
+        make_append(w.account, "INBOX", raw),
+        [&](Result<std::vector<AppendResult>> r) { delivered.set_value(std::move(r)); });
+    auto e = expunged.get_future().get();
+    auto d = delivered.get_future().get();
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(*e, std::vector<Uid>{first->uid});
+    ASSERT_TRUE(d.ok());
+    auto metas = st.fetch((*d)[0].mailbox_id, UidSet::of({(*d)[0].uid}));
+    ASSERT_TRUE(metas.ok());
+    ASSERT_EQ(metas->size(), 1u);
+    auto bytes = st.read_blob((*metas)[0].blob_id);
+    ASSERT_TRUE(bytes.ok()) << "iteration " << i << ": " << bytes.error().message;
+    EXPECT_EQ(*bytes, raw);
+  }
 }
 
 // The cache keeps to its byte budget by dropping the least recently used.
