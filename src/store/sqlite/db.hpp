@@ -80,6 +80,7 @@ class Db {
     return q->run();
   }
   int64_t changes() const { return sqlite3_changes64(db_); }
+  sqlite3* raw() const { return db_; }
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}

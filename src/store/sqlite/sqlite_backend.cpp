@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 #include <unordered_set>
+#include <utility>
 
 #include "base/limits.hpp"
 #include "base/log.hpp"
@@ -25,6 +26,9 @@ constexpr size_t kMaxBatchOps = 512;
 constexpr uint64_t kMaxBatchBlobBytes = 64u << 20;
 // Readers: the store workers and the I/O threads (small reads run there).
 constexpr size_t kMaxIdleReaders = 32;
+// WAL size (pages) from which the housekeeping thread checkpoints: SQLite's
+// own default for auto-checkpoints.
+constexpr int kCheckpointPages = 1000;
 
 metrics::Counter& m_appends() {
   static auto& c = metrics::counter("postino_store_appends_total", "Messages appended");
@@ -40,6 +44,11 @@ metrics::Counter& m_commits() {
 }
 metrics::Counter& m_syncs() {
   static auto& c = metrics::counter("postino_store_syncs_total", "Blob store syncs (syncfs)");
+  return c;
+}
+metrics::Counter& m_checkpoints() {
+  static auto& c = metrics::counter("postino_store_checkpoints_total",
+                                    "WAL checkpoints run by the housekeeping thread");
   return c;
 }
 metrics::Histogram& m_batch_seconds() {
@@ -104,6 +113,27 @@ Result<std::unique_ptr<SqliteBackend>> SqliteBackend::open(const std::string& da
 SqliteBackend::SqliteBackend(std::string db_path, std::unique_ptr<Db> writer,
                              std::unique_ptr<BlobStore> blobs)
     : db_path_(std::move(db_path)), writer_db_(std::move(writer)), blobs_(std::move(blobs)) {
+  // The WAL is checkpointed by the housekeeping thread, not by the writer at
+  // the end of a commit (SQLite's default): the writer only notes its size.
+  sqlite3_wal_autocheckpoint(writer_db_->raw(), 0);
+  sqlite3_wal_hook(
+      writer_db_->raw(),
+      [](void* self, sqlite3*, const char*, int pages) -> int {
+        if (pages >= kCheckpointPages) {
+          auto* b = static_cast<SqliteBackend*>(self);
+          {
+            std::lock_guard lk(b->house_mu_);
+            b->checkpoint_due_ = true;
+          }
+          b->house_cv_.notify_one();
+        }
+        return SQLITE_OK;
+      },
+      this);
+  housekeeping_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-house");
+    housekeeping_loop();
+  });
   writer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "store-writer");
     writer_loop();
@@ -128,6 +158,12 @@ SqliteBackend::~SqliteBackend() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lk(house_mu_);
+    house_stopping_ = true;
+  }
+  house_cv_.notify_all();
+  if (housekeeping_.joinable()) housekeeping_.join();
 }
 
 SqliteBackend::ReadLease::~ReadLease() {
@@ -370,15 +406,49 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
       if (it != in_flight_.end() && --it->second == 0) in_flight_.erase(it);
     }
   }
-  collect_garbage(gc);
+  if (!gc.empty()) {
+    {
+      std::lock_guard lk(house_mu_);
+      for (auto& id : gc) gc_queue_.push_back(std::move(id));
+    }
+    house_cv_.notify_one();
+  }
 }
 
-// Lazy blob removal: only this thread commits, so "unreferenced now" is final
-// unless an op in flight brings the blob again; the check and the unlink are
-// made under in_flight_mu_, which the blob thread takes before its own check.
-void SqliteBackend::collect_garbage(const std::vector<std::string>& ids) {
+void SqliteBackend::housekeeping_loop() {
+  auto db = Db::open(db_path_, /*read_only=*/false);
+  if (!db) log::error("store.housekeeping_failed", {{"error", db.error().message}});
+  while (true) {
+    std::vector<std::string> gc;
+    bool checkpoint = false;
+    {
+      std::unique_lock lk(house_mu_);
+      house_cv_.wait(lk,
+                     [this] { return house_stopping_ || checkpoint_due_ || !gc_queue_.empty(); });
+      if (house_stopping_ && gc_queue_.empty()) return;
+      gc.swap(gc_queue_);
+      checkpoint = std::exchange(checkpoint_due_, false);
+    }
+    if (!db) continue;  // blobs stay (a later start's writes are unaffected)
+    if (!gc.empty()) collect_garbage(**db, gc);
+    if (checkpoint) {
+      // PASSIVE: copies what no reader still needs, beside the writer, without
+      // blocking it; the writer restarts the WAL once everything is copied.
+      int rc = sqlite3_wal_checkpoint_v2((*db)->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                         nullptr);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log::warn("store.checkpoint_failed", {{"error", sqlite3_errstr(rc)}});
+      m_checkpoints().inc();
+    }
+  }
+}
+
+// Lazy blob removal, after the commits that dropped the references: a blob
+// unreferenced now stays so unless an op in flight brings it again; the check
+// and the unlink are made under in_flight_mu_, which the blob thread takes
+// before its own check.
+void SqliteBackend::collect_garbage(Db& db, const std::vector<std::string>& ids) {
   std::set<std::string> candidates(ids.begin(), ids.end());
-  Db& db = *writer_db_;
   for (const auto& id : candidates) {
     std::lock_guard lk(in_flight_mu_);
     if (in_flight_.count(id)) continue;

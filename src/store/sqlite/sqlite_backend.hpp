@@ -7,8 +7,10 @@
 // The ONE writer thread takes every queued op (group commit), runs them in ONE
 // SQL transaction (a SAVEPOINT each, so one failing op does not sink the
 // others), commits, publishes the changes on the ChangeBus, then completes
-// each op. Blobs of ops between the two threads are "in flight": the writer's
-// removal of unreferenced blobs leaves them alone.
+// each op. A housekeeping thread then removes blob files that lost their last
+// reference and checkpoints the WAL into the database file, both off the
+// writer's path. Blobs of ops between the blob thread and their commit are "in
+// flight": the removal of unreferenced blobs leaves them alone.
 // Reads: a small pool of read-only connections; WAL lets them run beside the
 // writer and they see only committed data. What never changes in a message
 // (its texts computed at delivery, size, date, blob) is also kept in a bounded
@@ -137,9 +139,10 @@ class SqliteBackend final : public StoreBackend {
   void run_batch(std::vector<WriteOp>& batch);
   void blob_loop();
   void write_blobs(std::vector<WriteOp>& batch);
+  void housekeeping_loop();
   // Removes the blob files in `ids` that no committed row references and no
-  // op in flight brings (writer thread).
-  void collect_garbage(const std::vector<std::string>& ids);
+  // op in flight brings (housekeeping thread, on its own connection).
+  void collect_garbage(Db& db, const std::vector<std::string>& ids);
 
   std::string db_path_;
   std::unique_ptr<Db> writer_db_;
@@ -159,6 +162,15 @@ class SqliteBackend final : public StoreBackend {
   bool stopping_ = false;
   bool blobs_drained_ = false;  // stopping and the blob thread has finished
   std::thread writer_, blob_thread_;
+
+  // Work for the housekeeping thread: blob ids to check after their commit,
+  // and whether the WAL has grown past kCheckpointPages.
+  std::mutex house_mu_;
+  std::condition_variable house_cv_;
+  std::vector<std::string> gc_queue_;
+  bool checkpoint_due_ = false;
+  bool house_stopping_ = false;
+  std::thread housekeeping_;
 
   // Blob ids of ops between the blob thread and their commit, with counts.
   std::mutex in_flight_mu_;
