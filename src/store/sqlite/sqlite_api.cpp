@@ -433,9 +433,9 @@ void SqliteBackend::store_flags_async(MailboxId mailbox, UidSet uids, FlagUpdate
   // message already has). Only for small sets: the check costs a read.
   if (small_uid_set(uids)) {
     auto c = read_conn();
-    if (c && (*c)->exec("BEGIN")) {
+    if (c && (*c)->run("BEGIN")) {
       auto unchanged = store_flags_unchanged(**c, mailbox, uids, update);
-      (void)(*c)->exec("COMMIT");
+      (void)(*c)->run("COMMIT");
       if (unchanged) {
         finish(std::move(*unchanged));
         return;
@@ -457,9 +457,9 @@ void SqliteBackend::expunge_async(MailboxId mailbox, std::optional<UidSet> uids,
   // snapshot, like an unchanged STORE, without a commit.
   if (!uids || uids->ranges.size() <= 64) {  // a look-up per range
     auto c = read_conn();
-    if (c && (*c)->exec("BEGIN")) {
+    if (c && (*c)->run("BEGIN")) {
       bool nothing = nothing_to_expunge(**c, mailbox, uids);
-      (void)(*c)->exec("COMMIT");
+      (void)(*c)->run("COMMIT");
       if (nothing) {
         finish(std::vector<Uid>{});
         return;
@@ -489,9 +489,9 @@ Result<ChangesSince> SqliteBackend::changes_since(MailboxId mailbox, ModSeq sinc
   auto c = read_conn();
   if (!c) return c.take_error();
   // One read transaction so HIGHESTMODSEQ, changes and tombstones agree.
-  if (auto st = (*c)->exec("BEGIN"); !st) return st.take_error();
+  if (auto st = (*c)->run("BEGIN"); !st) return st.take_error();
   auto finish = [&](auto r) {
-    (void)(*c)->exec("COMMIT");
+    (void)(*c)->run("COMMIT");
     return r;
   };
   ChangesSince out;
