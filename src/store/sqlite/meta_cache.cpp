@@ -37,13 +37,14 @@ std::shared_ptr<const MessageStatic> MetaCache::get(MailboxId mailbox, Uid uid) 
   Shard& s = shard_of(k);
   std::lock_guard lk(s.mu);
   auto it = s.map.find(k);
-  if (it == s.map.end()) {
-    m_misses().inc();
-    return nullptr;
-  }
-  m_hits().inc();
+  if (it == s.map.end()) return nullptr;
   s.order.splice(s.order.begin(), s.order, it->second.lru);
   return it->second.value;
+}
+
+void MetaCache::count(uint64_t hits, uint64_t misses) {
+  if (hits) m_hits().inc(hits);
+  if (misses) m_misses().inc(misses);
 }
 
 void MetaCache::drop(Shard& s, std::unordered_map<Key, Entry, KeyHash>::iterator it) {

@@ -43,6 +43,9 @@ class MetaCache {
 
   // The entry for (mailbox, uid), or null.
   std::shared_ptr<const MessageStatic> get(MailboxId mailbox, Uid uid);
+  // Adds to the hit and miss counters (once per fetch, not per message: the
+  // counters are shared by every thread).
+  static void count(uint64_t hits, uint64_t misses);
   void put(MailboxId mailbox, Uid uid, std::shared_ptr<const MessageStatic> value);
   // Drops the entries of expunged messages.
   void erase(MailboxId mailbox, const std::vector<Uid>& uids);

@@ -325,6 +325,7 @@ Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const U
     else
       missing.push_back(i);
   }
+  MetaCache::count(out.size() - missing.size(), missing.size());
   if (missing.empty()) return out;
 
   // Runs of adjacent missing entries, one range read each. A caller that wants
