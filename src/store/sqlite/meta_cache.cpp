@@ -42,6 +42,26 @@ std::shared_ptr<const MessageStatic> MetaCache::get(MailboxId mailbox, Uid uid) 
   return it->second.value;
 }
 
+std::vector<std::shared_ptr<const MessageStatic>> MetaCache::get_many(
+    MailboxId mailbox, const std::vector<Uid>& uids) {
+  std::vector<std::shared_ptr<const MessageStatic>> out(uids.size());
+  std::unique_lock<std::mutex> lk;
+  Shard* locked = nullptr;
+  for (size_t i = 0; i < uids.size(); ++i) {
+    Shard& s = shard_of(mailbox, uids[i]);
+    if (&s != locked) {
+      if (lk.owns_lock()) lk.unlock();
+      lk = std::unique_lock(s.mu);
+      locked = &s;
+    }
+    auto it = s.map.find(Key{mailbox, uids[i]});
+    if (it == s.map.end()) continue;
+    s.order.splice(s.order.begin(), s.order, it->second.lru);
+    out[i] = it->second.value;
+  }
+  return out;
+}
+
 void MetaCache::count(uint64_t hits, uint64_t misses) {
   if (hits) m_hits().inc(hits);
   if (misses) m_misses().inc(misses);

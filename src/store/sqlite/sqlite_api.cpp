@@ -318,10 +318,13 @@ Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const U
       out.push_back(std::move(m));
     }
   }
+  std::vector<Uid> wanted(out.size());
+  for (size_t i = 0; i < out.size(); ++i) wanted[i] = out[i].uid;
+  auto cached = meta_cache_.get_many(mailbox, wanted);
   std::vector<size_t> missing;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (auto s = meta_cache_.get(mailbox, out[i].uid))
-      fill_static(out[i], *s, parts);
+    if (cached[i])
+      fill_static(out[i], *cached[i], parts);
     else
       missing.push_back(i);
   }
