@@ -36,7 +36,7 @@ class AsyncStore {
   // the page cache the query takes microseconds, less than waking a worker and
   // being woken back (each wake-up is an inter-processor interrupt). Larger
   // reads, which may scan a mailbox, go to the workers.
-  static constexpr uint64_t kInlineFetchUids = 256;  // fetch(): full rows
+  static constexpr uint64_t kInlineFetchUids = 256;  // fetch(): flags + cached texts
   static constexpr uint64_t kInlineFlagUids = 1024;  // fetch_flags(): small rows
 
   explicit AsyncStore(StoreBackend& backend, size_t workers = kDefaultWorkers);

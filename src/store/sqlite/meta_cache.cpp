@@ -32,16 +32,6 @@ size_t cost_of(const MessageStatic& v) {
 
 MetaCache::MetaCache(size_t capacity_bytes) : shard_capacity_(capacity_bytes / kShards) {}
 
-std::shared_ptr<const MessageStatic> MetaCache::get(MailboxId mailbox, Uid uid) {
-  Key k{mailbox, uid};
-  Shard& s = shard_of(k);
-  std::lock_guard lk(s.mu);
-  auto it = s.map.find(k);
-  if (it == s.map.end()) return nullptr;
-  s.order.splice(s.order.begin(), s.order, it->second.lru);
-  return it->second.value;
-}
-
 std::vector<std::shared_ptr<const MessageStatic>> MetaCache::get_many(
     MailboxId mailbox, const std::vector<Uid>& uids) {
   std::vector<std::shared_ptr<const MessageStatic>> out(uids.size());

@@ -41,9 +41,8 @@ class MetaCache {
   static constexpr size_t kDefaultBytes = 64u << 20;
   explicit MetaCache(size_t capacity_bytes = kDefaultBytes);
 
-  // The entry for (mailbox, uid), or null.
-  std::shared_ptr<const MessageStatic> get(MailboxId mailbox, Uid uid);
-  // get() for each of `uids`, taking each shard's lock once per run of UIDs.
+  // The entry of each of `uids` in `mailbox`, or null; each shard's lock is
+  // taken once per run of UIDs.
   std::vector<std::shared_ptr<const MessageStatic>> get_many(MailboxId mailbox,
                                                              const std::vector<Uid>& uids);
   // Adds to the hit and miss counters (once per fetch, not per message: the

@@ -280,6 +280,19 @@ void fill_static(MessageMeta& m, const MessageStatic& s, MetaParts parts) {
   if (parts.header) m.header_summary = s.header_summary;
 }
 
+// uid, modseq and flags of the messages in `uids`, in UID order, from the
+// covering index messages_flags.
+Result<std::vector<FlagState>> read_flags(Db& db, MailboxId mailbox, const UidSet& uids) {
+  std::vector<FlagState> out;
+  for (const auto& r : uids.ranges) {
+    auto part = collect<FlagState>(db.query(sql::kFetchFlags, mailbox, r.first, r.last),
+                                   flag_state_from_row);
+    if (!part) return part.take_error();
+    for (auto& m : *part) out.push_back(std::move(m));
+  }
+  return out;
+}
+
 MessageStatic static_from_row(const Query& q) {
   MessageStatic s;
   s.internal_date = q.i64(1);
@@ -304,19 +317,15 @@ Result<std::vector<MessageMeta>> SqliteBackend::fetch(MailboxId mailbox, const U
   POSTINO_STORE_TIMED("fetch");
   auto c = read_conn();
   if (!c) return c.take_error();
-  std::vector<MessageMeta> out;
-  for (const auto& r : uids.ranges) {
-    auto part = collect<FlagState>((*c)->query(sql::kFetchFlags, mailbox, r.first, r.last),
-                                   flag_state_from_row);
-    if (!part) return part.take_error();
-    for (auto& f : *part) {
-      MessageMeta m;
-      m.mailbox_id = mailbox;
-      m.uid = f.uid;
-      m.modseq = f.modseq;
-      m.flags = std::move(f.flags);
-      out.push_back(std::move(m));
-    }
+  auto states = read_flags(**c, mailbox, uids);
+  if (!states) return states.take_error();
+  std::vector<MessageMeta> out(states->size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto& f = (*states)[i];
+    out[i].mailbox_id = mailbox;
+    out[i].uid = f.uid;
+    out[i].modseq = f.modseq;
+    out[i].flags = std::move(f.flags);
   }
   std::vector<Uid> wanted(out.size());
   for (size_t i = 0; i < out.size(); ++i) wanted[i] = out[i].uid;
@@ -385,14 +394,7 @@ Result<std::vector<FlagState>> SqliteBackend::fetch_flags(MailboxId mailbox, con
   POSTINO_STORE_TIMED("fetch_flags");
   auto c = read_conn();
   if (!c) return c.take_error();
-  std::vector<FlagState> out;
-  for (const auto& r : uids.ranges) {
-    auto part = collect<FlagState>((*c)->query(sql::kFetchFlags, mailbox, r.first, r.last),
-                                   flag_state_from_row);
-    if (!part) return part.take_error();
-    for (auto& m : *part) out.push_back(std::move(m));
-  }
-  return out;
+  return read_flags(**c, mailbox, uids);
 }
 
 Result<std::string> SqliteBackend::read_blob(std::string_view blob_id, uint64_t offset,

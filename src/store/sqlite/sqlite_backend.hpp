@@ -16,7 +16,8 @@
 // (its texts computed at delivery, size, date, blob) is also kept in a bounded
 // MetaCache, so fetches read only flags from SQLite once a message is cached.
 // Ownership: owns the writer connection, the read pool, the blob store, the
-// meta cache, the change bus and the writer thread (joined by the destructor after draining).
+// meta cache, the change bus and the blob, writer and housekeeping threads
+// (joined by the destructor in that order, each after draining its queue).
 // Thread rules: all public methods are thread-safe (see StoreBackend).
 #pragma once
 

@@ -312,16 +312,16 @@ TEST(MetaCache, EvictsLeastRecentlyUsedWithinItsBudget) {
   for (Uid u = 1; u <= 2000; ++u) cache.put(7, u, entry(1000));
   EXPECT_LE(cache.bytes(), 16u * 4096);
   EXPECT_GT(cache.bytes(), 0u);
-  EXPECT_NE(cache.get(7, 2000), nullptr);  // the newest stays
-  EXPECT_EQ(cache.get(7, 1), nullptr);     // the oldest went
-  cache.put(7, 5000, entry(1 << 20));      // larger than a shard: not kept
-  EXPECT_EQ(cache.get(7, 5000), nullptr);
-  auto got = cache.get(7, 2000);
+  EXPECT_NE(cache.get_many(7, {2000})[0], nullptr);  // the newest stays
+  EXPECT_EQ(cache.get_many(7, {1})[0], nullptr);     // the oldest went
+  cache.put(7, 5000, entry(1 << 20));                // larger than a shard: not kept
+  EXPECT_EQ(cache.get_many(7, {5000})[0], nullptr);
+  auto got = cache.get_many(7, {2000})[0];
   ASSERT_NE(got, nullptr);
   EXPECT_EQ(got->header_summary.size(), 1000u);
   cache.erase(7, {2000});
-  EXPECT_EQ(cache.get(7, 2000), nullptr);
-  EXPECT_EQ(cache.get(8, 1999), nullptr);  // another mailbox's UID is another key
+  EXPECT_EQ(cache.get_many(7, {2000})[0], nullptr);
+  EXPECT_EQ(cache.get_many(8, {1999})[0], nullptr);  // another mailbox's UID is another key
 }
 
 // The child appends and reports "done" the moment append() returns; the parent
