@@ -26,11 +26,24 @@ constexpr size_t kMaxBatchOps = 512;
 constexpr uint64_t kMaxBatchBlobBytes = 64u << 20;
 // Readers: the store workers and the I/O threads (small reads run there).
 constexpr size_t kMaxIdleReaders = 32;
-// WAL size (pages, 16 MiB) from which the housekeeping thread checkpoints.
-// SQLite's auto-checkpoint default is 1000; a longer WAL copies each hot page
-// (a mailbox's row, the index leaves of its newest messages) once for many
-// commits, and fewer checkpoints flush the disk beside the writer's commits.
+// WAL size (pages, 16 MiB) from which the housekeeping thread checkpoints,
+// at most once per kCheckpointInterval. SQLite's auto-checkpoint default is
+// 1000 pages, after every commit past them; a longer WAL and fewer checkpoints
+// copy each hot page (a mailbox's row, the index leaves of its newest
+// messages) once for many commits, and flush the disk less beside the
+// writer's commits.
 constexpr int kCheckpointPages = 4000;
+constexpr auto kCheckpointInterval = std::chrono::milliseconds(200);
+// The WAL restarts from its beginning only when a write transaction starts
+// with every frame copied, which background checkpoints seldom achieve under
+// steady writes. From this size the writer copies the rest itself (a few
+// hundred frames, the background checkpoints did the others) at the end of a
+// commit, so that its next transaction restarts the WAL: it stays below about
+// 33 MiB.
+constexpr int kWriterCheckpointPages = 2 * kCheckpointPages;
+// Unreferenced blobs are looked for in rounds, at most one per interval: under
+// load one wake-up of the housekeeping thread serves many commits.
+constexpr auto kGcInterval = std::chrono::milliseconds(100);
 
 metrics::Counter& m_appends() {
   static auto& c = metrics::counter("postino_store_appends_total", "Messages appended");
@@ -116,18 +129,28 @@ SqliteBackend::SqliteBackend(std::string db_path, std::unique_ptr<Db> writer,
                              std::unique_ptr<BlobStore> blobs)
     : db_path_(std::move(db_path)), writer_db_(std::move(writer)), blobs_(std::move(blobs)) {
   // The WAL is checkpointed by the housekeeping thread, not by the writer at
-  // the end of a commit (SQLite's default): the writer only notes its size.
+  // the end of every commit past 1000 pages (SQLite's default): the writer
+  // notes its size, and copies the rest itself only from
+  // kWriterCheckpointPages.
   sqlite3_wal_autocheckpoint(writer_db_->raw(), 0);
+  // Each op of a batch runs in its own savepoint, whose sub-journal SQLite
+  // keeps in memory only up to 64 KiB and then spills to a temporary file
+  // (created, written and deleted within the transaction); in memory it stays.
+  if (auto st = writer_db_->exec("PRAGMA temp_store=MEMORY"); !st)
+    log::warn("store.pragma_failed", {{"error", st.error().message}});
   sqlite3_wal_hook(
       writer_db_->raw(),
-      [](void* self, sqlite3*, const char*, int pages) -> int {
-        if (pages >= kCheckpointPages) {
-          auto* b = static_cast<SqliteBackend*>(self);
-          {
-            std::lock_guard lk(b->house_mu_);
-            b->checkpoint_due_ = true;
+      [](void* self, sqlite3* writer, const char*, int pages) -> int {
+        auto* b = static_cast<SqliteBackend*>(self);
+        if (pages >= kWriterCheckpointPages) {
+          sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+          m_checkpoints().inc();
+        } else if (pages >= kCheckpointPages) {
+          std::unique_lock lk(b->house_mu_);
+          if (!std::exchange(b->checkpoint_due_, true)) {
+            lk.unlock();
+            b->house_cv_.notify_one();
           }
-          b->house_cv_.notify_one();
         }
         return SQLITE_OK;
       },
@@ -409,39 +432,52 @@ void SqliteBackend::run_batch(std::vector<WriteOp>& batch) {
     }
   }
   if (!gc.empty()) {
-    {
-      std::lock_guard lk(house_mu_);
-      for (auto& id : gc) gc_queue_.push_back(std::move(id));
-    }
-    house_cv_.notify_one();
+    std::unique_lock lk(house_mu_);
+    const bool first = gc_queue_.empty();
+    for (auto& id : gc) gc_queue_.push_back(std::move(id));
+    lk.unlock();
+    if (first) house_cv_.notify_one();
   }
 }
 
 void SqliteBackend::housekeeping_loop() {
+  using Clock = std::chrono::steady_clock;
   auto db = Db::open(db_path_, /*read_only=*/false);
   if (!db) log::error("store.housekeeping_failed", {{"error", db.error().message}});
+  Clock::time_point next_checkpoint{}, next_gc{};
+  std::unique_lock lk(house_mu_);
   while (true) {
-    std::vector<std::string> gc;
-    bool checkpoint = false;
-    {
-      std::unique_lock lk(house_mu_);
-      house_cv_.wait(lk,
-                     [this] { return house_stopping_ || checkpoint_due_ || !gc_queue_.empty(); });
-      if (house_stopping_ && gc_queue_.empty()) return;
-      gc.swap(gc_queue_);
-      checkpoint = std::exchange(checkpoint_due_, false);
+    const auto now = Clock::now();
+    const bool checkpoint = checkpoint_due_ && now >= next_checkpoint;
+    const bool collect = !gc_queue_.empty() && (house_stopping_ || now >= next_gc);
+    if (!checkpoint && !collect) {
+      if (house_stopping_) return;
+      std::optional<Clock::time_point> until;
+      if (checkpoint_due_) until = next_checkpoint;
+      if (!gc_queue_.empty()) until = std::min(until.value_or(Clock::time_point::max()), next_gc);
+      if (until)
+        house_cv_.wait_until(lk, *until);
+      else
+        house_cv_.wait(lk);
+      continue;
     }
-    if (!db) continue;  // blobs stay (a later start's writes are unaffected)
-    if (!gc.empty()) collect_garbage(**db, gc);
-    if (checkpoint) {
+    std::vector<std::string> gc;
+    if (collect) gc.swap(gc_queue_);
+    if (checkpoint) checkpoint_due_ = false;
+    lk.unlock();
+    if (db && !gc.empty()) collect_garbage(**db, gc);  // without db, blobs stay
+    if (collect) next_gc = Clock::now() + kGcInterval;
+    if (db && checkpoint) {
       // PASSIVE: copies what no reader still needs, beside the writer, without
-      // blocking it; the writer restarts the WAL once everything is copied.
+      // blocking it.
       int rc = sqlite3_wal_checkpoint_v2((*db)->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                          nullptr);
       if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         log::warn("store.checkpoint_failed", {{"error", sqlite3_errstr(rc)}});
       m_checkpoints().inc();
+      next_checkpoint = Clock::now() + kCheckpointInterval;
     }
+    lk.lock();
   }
 }
 
