@@ -160,10 +160,32 @@ const Migration kV4{4,
                         " WHERE deleted = 1",
                     }};
 
+// Version 5: fewer index pages written per change. A flag change rewrote the
+// entries of four indexes (by MODSEQ, flags, counts, and the row): one
+// covering index now serves what the three served: SELECT's flags, FETCH
+// FLAGS and flag searches, the counts of STATUS and LIST (message, unseen,
+// size), and CONDSTORE/QRESYNC's changes since a MODSEQ, which scans the
+// mailbox's entries in this index as SELECT already does. A flag change now
+// writes the row, this index's one entry and the mailbox row.
+const Migration kV5{5,
+                    {
+                        "DROP INDEX messages_counts",
+                        "DROP INDEX messages_by_modseq",
+                        "DROP INDEX messages_flags",
+                        "CREATE INDEX messages_state ON messages"
+                        " (mailbox_id, uid, modseq, seen, size, flags)",
+                        // Made again after messages_state: of two indexes on
+                        // (mailbox_id, uid), SQLite's planner takes the later,
+                        // and EXPUNGE's look-up must take this one.
+                        "DROP INDEX messages_deleted",
+                        "CREATE INDEX messages_deleted ON messages (mailbox_id, uid)"
+                        " WHERE deleted = 1",
+                    }};
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> all{kV1, kV2, kV3, kV4};
+  static const std::vector<Migration> all{kV1, kV2, kV3, kV4, kV5};
   return all;
 }
 

@@ -281,7 +281,7 @@ void fill_static(MessageMeta& m, const MessageStatic& s, MetaParts parts) {
 }
 
 // uid, modseq and flags of the messages in `uids`, in UID order, from the
-// covering index messages_flags.
+// covering index messages_state.
 Result<std::vector<FlagState>> read_flags(Db& db, MailboxId mailbox, const UidSet& uids) {
   std::vector<FlagState> out;
   for (const auto& r : uids.ranges) {
@@ -308,7 +308,7 @@ MessageStatic static_from_row(const Query& q) {
 }  // namespace
 
 // Which messages exist and their flags come from the narrow covering index
-// (messages_flags); what never changes comes from the MetaCache, and only the
+// (messages_state); what never changes comes from the MetaCache, and only the
 // messages missing there are read from their rows (then cached). The two reads
 // are separate snapshots: a message expunged in between has no row and is left
 // out, as it would be had the expunge come first.

@@ -12,6 +12,7 @@
 #include "base/metrics.hpp"
 #include "store/conformance.hpp"
 #include "store/open.hpp"
+#include "store/sql/queries.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sqlite/sqlite_backend.hpp"
 #include "store/test_util.hpp"
@@ -68,6 +69,36 @@ TEST(SqliteStore, MigratesFromEmptyDatabaseOnce) {
   sqlite3_finalize(st);
   sqlite3_free(mode);
   sqlite3_close(raw);
+}
+
+// The reads IMAP makes most take the indexes the schema made for them: the
+// covering messages_state (flags, counts, changes since a MODSEQ), and the
+// partial index of \Deleted messages for EXPUNGE (no scan of the mailbox).
+TEST(SqliteStore, QueriesUseTheirIndexes) {
+  TempDir dir;
+  { ASSERT_TRUE(open_store({"sqlite", dir.path(), ""}).ok()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir.path() + "/store.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  auto plan = [&](const char* sql) {
+    std::string out;
+    sqlite3_stmt* st = nullptr;
+    std::string q = std::string("EXPLAIN QUERY PLAN ") + sql;
+    EXPECT_EQ(sqlite3_prepare_v2(db, q.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+      out += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) + "\n";
+    sqlite3_finalize(st);
+    return out;
+  };
+  const std::string covering = "USING COVERING INDEX messages_state";
+  EXPECT_NE(plan(sql::kFetchFlags).find(covering), std::string::npos) << plan(sql::kFetchFlags);
+  EXPECT_NE(plan(sql::kChangedSince).find(covering), std::string::npos) << plan(sql::kChangedSince);
+  EXPECT_NE(plan(sql::kGetMailboxById).find(covering), std::string::npos)
+      << plan(sql::kGetMailboxById);
+  EXPECT_NE(plan(sql::kMailboxSize).find(covering), std::string::npos) << plan(sql::kMailboxSize);
+  EXPECT_NE(plan(sql::kSelectDeleted).find("USING INDEX messages_deleted"), std::string::npos)
+      << plan(sql::kSelectDeleted);
+  sqlite3_close(db);
 }
 
 TEST(SqliteStore, RefusesNewerSchema) {
