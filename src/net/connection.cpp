@@ -1,6 +1,9 @@
 #include "net/connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -261,6 +264,11 @@ const std::string& Connection::listener() const { return impl_->listener; }
 const std::string& Connection::remote_endpoint() const { return impl_->remote; }
 const std::string& Connection::local_endpoint() const { return impl_->local; }
 const std::string& Connection::remote_ip() const { return impl_->remote_ip; }
+void Connection::quick_ack() {
+  int one = 1;
+  (void)::setsockopt(impl_->socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 bool Connection::is_loopback() const { return impl_->loopback; }
 bool Connection::is_tls() const { return impl_->tls_ok; }
 std::string Connection::tls_version() const {

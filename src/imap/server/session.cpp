@@ -148,6 +148,7 @@ Reply Session::store_error(const Error& e, std::string_view what) const {
 
 awaitable<bool> Session::fill() {
   if (auto st = co_await conn_.flush(); !st) co_return false;
+  if (std::exchange(literal_asked_, false)) conn_.quick_ack();  // see net::Connection
   auto r = co_await conn_.read_some(kReadChunk);
   if (!r) {
     if (r.error().code == Errc::unavailable) {
@@ -189,7 +190,10 @@ awaitable<void> Session::run() {
       continue;
     }
     if (auto* lit = std::get_if<NeedLiteral>(&ev)) {
-      if (lit->synchronizing) send(write::continuation("Ready"));  // RFC 9051 §7.5
+      if (lit->synchronizing) {
+        send(write::continuation("Ready"));  // RFC 9051 §7.5
+        literal_asked_ = true;
+      }
       continue;
     }
     if (auto* err = std::get_if<ParseError>(&ev)) {

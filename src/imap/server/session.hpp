@@ -147,10 +147,11 @@ class Session {
 
   store::AccountId account_id_ = 0;
   std::string user_;
-  bool utf8_ = false;       // ENABLE UTF8=ACCEPT (RFC 6855)
-  bool rev2_ = false;       // ENABLE IMAP4rev2 (RFC 9051 §6.3.1)
-  bool condstore_ = false;  // CONDSTORE enabled (RFC 7162 §3.1)
-  bool qresync_ = false;    // ENABLE QRESYNC (RFC 7162 §3.2.3)
+  bool utf8_ = false;           // ENABLE UTF8=ACCEPT (RFC 6855)
+  bool literal_asked_ = false;  // a "+" for a synchronizing literal is being sent
+  bool rev2_ = false;           // ENABLE IMAP4rev2 (RFC 9051 §6.3.1)
+  bool condstore_ = false;      // CONDSTORE enabled (RFC 7162 §3.1)
+  bool qresync_ = false;        // ENABLE QRESYNC (RFC 7162 §3.2.3)
 
   std::unique_ptr<MailboxView> view_;
   // What the change bus reported since the last sync (filled on a store
