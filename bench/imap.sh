@@ -7,7 +7,7 @@
 # shared machine falls on both rather than on whichever ran then. Prints each round and
 # the totals: ops/s for both and the ratio.
 #
-#   bench/imap.sh                                          10 sessions, 10 users, 200 msgs, 30 s, 5 rounds
+#   bench/imap.sh                                          10 sessions, 10 users, 200 msgs, 60 s in 3 rounds
 #   SESSIONS=4 USERS=2 MESSAGES=50 DURATION=5 ROUNDS=1 bench/imap.sh   a quick check
 set -euo pipefail
 USERS=${USERS:-10}
@@ -17,8 +17,8 @@ source "$(dirname "$0")/lib.sh"
 SESSIONS=${SESSIONS:-10}
 MESSAGES=${MESSAGES:-200}
 SIZE=${SIZE:-8000}
-DURATION=${DURATION:-30}
-ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-60}
+ROUNDS=${ROUNDS:-3}
 ONLY=${ONLY:-}
 
 rcpts=()
