@@ -75,8 +75,8 @@ asio::awaitable<Result<Account>> AsyncStore::get_account(std::string address) {
 }
 
 asio::awaitable<Result<std::vector<Mailbox>>> AsyncStore::list_mailboxes(AccountId account) {
-  // With counts for every mailbox: reads the count index of every message of
-  // the account.
+  // With counts for every mailbox: reads the covering-index entry of every
+  // message of the account.
   return run<Result<std::vector<Mailbox>>>(
       [account](StoreBackend& b) { return b.list_mailboxes(account); });
 }

@@ -62,8 +62,9 @@ metrics::Counter& m_syncs() {
   return c;
 }
 metrics::Counter& m_checkpoints() {
-  static auto& c = metrics::counter("postino_store_checkpoints_total",
-                                    "WAL checkpoints run by the housekeeping thread");
+  static auto& c =
+      metrics::counter("postino_store_checkpoints_total",
+                       "WAL checkpoints (housekeeping thread; the writer's own past 8000 pages)");
   return c;
 }
 metrics::Histogram& m_batch_seconds() {
