@@ -175,6 +175,10 @@ awaitable<Status> Connection::Impl::fill(bool interruptible, bool wakeable) {
   }
   size_t before = in.size();
   for (;;) {
+    // Again before every wait: a shutdown notice that came while a wait was
+    // completing (readable, or a compressed read without output) finds no
+    // wait to cancel, and arm() would forget it.
+    if (interruptible && draining) co_return make_error(Errc::unavailable, "server shutting down");
     boost::system::error_code ec;
     size_t n = 0;
     bool to = false, intr = false, wk = false;
